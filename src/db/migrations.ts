@@ -1,0 +1,15 @@
+/**
+ * The committed migrations, embedded in the executable. `bun run db:generate` writes a new SQL
+ * file and journal entry; add its import here (a test checks that none is missing).
+ */
+import journal from './migrations/meta/_journal.json' with { type: 'json' };
+import init from './migrations/0000_init.sql' with { type: 'text' };
+
+/** SQL text of every migration, keyed by its journal tag. */
+export const migrationSql: Readonly<Record<string, string>> = {
+  '0000_init': init,
+};
+
+/** The journal drizzle-kit keeps: one entry per migration, in order. */
+export const migrationJournal: { entries: { idx: number; when: number; tag: string; breakpoints: boolean }[] } =
+  journal;
