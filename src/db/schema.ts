@@ -53,6 +53,8 @@ export const deployments = sqliteTable(
     /** `handler` or `script`, known once the package was inspected. */
     contract: text('contract'),
     buildLog: text('build_log').notNull().default(''),
+    /** The installed program that executions run, once the build succeeded. */
+    executable: text('executable'),
     createdAt: integer('created_at', { mode: 'number' }).notNull(),
   },
   (t) => [uniqueIndex('deployments_function_version').on(t.functionId, t.version)],
