@@ -1,0 +1,86 @@
+/** `dart_cloud deploy <path>`: packs a Dart package, uploads it, and waits for its build. */
+import { defineCommand } from 'citty';
+import { statSync } from 'node:fs';
+import { basename, resolve } from 'node:path';
+import { packDirectory } from '../../archive/pack.ts';
+import { ValidationError } from '../../core/errors.ts';
+import { collectRepeated, parseChoice, parseEnvPairs, parseSize, parseTimeoutSeconds } from '../options.ts';
+import { OUTPUT_FORMATS, printJson, printLine, ui } from '../output.ts';
+import { renderKeyValues } from '../render-table.ts';
+import { createSessionClient, serverArg } from '../session.ts';
+
+/** The deploy options, checked. */
+export interface DeployOptions {
+  dir: string;
+  name: string;
+  env: Record<string, string>;
+  memory: number;
+  timeout: number;
+}
+
+/** Checks the deploy arguments; `--env` values come from the raw arguments (it repeats). */
+export function parseDeployOptions(options: {
+  args: { path: string; name?: string | undefined; memory: string; timeout: string };
+  rawArgs: string[];
+}): DeployOptions {
+  const { args } = options;
+  const dir = resolve(args.path);
+  let isDirectory = false;
+  try {
+    isDirectory = statSync(dir).isDirectory();
+  } catch {
+    throw new ValidationError(`Expected <path> to be a directory with a pubspec.yaml, got '${args.path}' (not found)`);
+  }
+  if (!isDirectory) {
+    throw new ValidationError(`Expected <path> to be a directory with a pubspec.yaml, got '${args.path}' (a file)`);
+  }
+
+  return {
+    dir,
+    name: args.name || basename(dir),
+    env: parseEnvPairs({ option: '--env', values: collectRepeated({ rawArgs: options.rawArgs, name: 'env' }) }),
+    memory: parseSize({ option: '--memory', value: args.memory }),
+    timeout: parseTimeoutSeconds({ option: '--timeout', value: args.timeout }),
+  };
+}
+
+/** The `deploy` command. */
+export const deployCommand = defineCommand({
+  meta: { name: 'deploy', description: 'Deploy a new function or update an existing one' },
+  args: {
+    path: { type: 'positional', required: true, description: 'Directory of the Dart package', valueHint: 'path' },
+    name: { type: 'string', description: 'Function name (default: the directory name)' },
+    env: { type: 'string', description: 'Environment variable KEY=VALUE (repeatable)', valueHint: 'KEY=VALUE' },
+    memory: { type: 'string', default: '512MB', description: 'Memory limit: 512, 512MB, 1GB' },
+    timeout: { type: 'string', default: '30s', description: 'Execution timeout: 30, 30s, 2m' },
+    format: { type: 'string', default: 'table', description: 'Output format: table or json' },
+    ...serverArg,
+  },
+  async run({ args, rawArgs }) {
+    const format = parseChoice({ option: '--format', value: args.format, choices: OUTPUT_FORMATS });
+    const options = parseDeployOptions({ args, rawArgs });
+    const { client } = createSessionClient({ server: args.server });
+
+    const archive = await packDirectory({ dir: options.dir });
+    ui.start(`Deploying ${options.name} (${formatBytes(archive.byteLength)}), building on the server`);
+    const deployed = await client.deploy({ ...options, archive });
+
+    if (format === 'json') return printJson(deployed);
+    ui.success(`Deployed ${deployed.name}`);
+    printLine(
+      renderKeyValues([
+        ['id', deployed.id],
+        ['name', deployed.name],
+        ['status', deployed.status],
+        ['version', deployed.version],
+        ['url', deployed.url],
+      ]),
+    );
+  },
+});
+
+function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}

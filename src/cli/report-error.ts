@@ -1,0 +1,94 @@
+/** The CLI edge: the one place where errors become messages on stderr and exit codes. */
+import { ApiError, ServerUnreachableError } from '../client/errors.ts';
+import {
+  DartCloudError,
+  DartSdkNotFoundError,
+  ValidationError,
+} from '../core/errors.ts';
+import { ExitCode } from './exit-codes.ts';
+import { ui } from './output.ts';
+import { PromptError } from './prompt.ts';
+import { NotLoggedInError } from './session.ts';
+
+/** What the user is told about a failure, and how the process exits. */
+export interface ErrorReport {
+  message: string;
+  /** Extra text shown after the message, for example a build log. */
+  detail?: string;
+  exitCode: ExitCode;
+  /** A usage mistake: the command's help is worth showing. */
+  showUsage?: boolean;
+}
+
+/** Maps any thrown value to a report; unknown errors keep their message, never a stack. */
+export function describeError(error: unknown): ErrorReport {
+  if (error instanceof ApiError) return describeApiError(error);
+  if (error instanceof ServerUnreachableError) {
+    return { message: error.message, exitCode: ExitCode.unreachable };
+  }
+  if (error instanceof NotLoggedInError) return { message: error.message, exitCode: ExitCode.unauthorized };
+  if (error instanceof ValidationError || error instanceof PromptError) {
+    return { message: error.message, exitCode: ExitCode.usage };
+  }
+  if (error instanceof DartSdkNotFoundError) return { message: error.message, exitCode: ExitCode.failure };
+  if (isCittyError(error)) {
+    return { message: stripAnsi(error.message), exitCode: ExitCode.usage, showUsage: true };
+  }
+  if (error instanceof DartCloudError) return { message: error.message, exitCode: ExitCode.failure };
+
+  const message = error instanceof Error ? error.message : String(error);
+  return { message: `Unexpected error: ${message}`, exitCode: ExitCode.failure };
+}
+
+function describeApiError(error: ApiError): ErrorReport {
+  const said = error.details ? `${error.error}: ${error.details}` : error.error;
+
+  if (error.status === 401) {
+    return {
+      message: `${said}. Run \`dart_cloud login\` to sign in again.`,
+      exitCode: ExitCode.unauthorized,
+    };
+  }
+  if (error.status === 403) return { message: said, exitCode: ExitCode.unauthorized };
+  if (error.status === 404 && error.functionRef !== null && /function/i.test(error.details)) {
+    return {
+      message: `Function '${error.functionRef}' not found. Run \`dart_cloud list\` to see your functions.`,
+      exitCode: ExitCode.notFound,
+    };
+  }
+  if (error.status === 404) return { message: said, exitCode: ExitCode.notFound };
+  if (error.status === 422) {
+    const log = error.body.build_log;
+    return {
+      message: said,
+      detail: typeof log === 'string' && log.trim() !== '' ? `Build log:\n${log.trimEnd()}` : undefined,
+      exitCode: ExitCode.failure,
+    };
+  }
+  if (error.status === 429) {
+    const retry = error.retryAfterSeconds === null ? '' : ` Retry in ${error.retryAfterSeconds} s.`;
+    return { message: `${said}.${retry}`, exitCode: ExitCode.failure };
+  }
+  if (error.status === 400 || error.status === 413) return { message: said, exitCode: ExitCode.usage };
+  return { message: said, exitCode: ExitCode.failure };
+}
+
+/** Prints a failure to stderr and returns the exit code it maps to. */
+export function reportError(error: unknown): ExitCode {
+  const report = describeError(error);
+  ui.error(report.message);
+  if (report.detail !== undefined) process.stderr.write(`${report.detail}\n`);
+  if (report.exitCode === ExitCode.failure && !(error instanceof DartCloudError) && error instanceof Error) {
+    ui.debug(error.stack ?? '');
+  }
+  return report.exitCode;
+}
+
+/** citty's own usage errors (unknown command, missing argument) carry `name: 'CLIError'`. */
+function isCittyError(error: unknown): error is Error {
+  return error instanceof Error && error.name === 'CLIError';
+}
+
+function stripAnsi(text: string): string {
+  return text.replace(/\u001b\[[0-9;]*m/g, '');
+}

@@ -1,0 +1,62 @@
+/** Runs the root command: `--help` and `--version`, then the command, then its exit code. */
+import { runCommand, showUsage, type CommandDef } from 'citty';
+import { ExitCode } from './exit-codes.ts';
+import { describeError, reportError } from './report-error.ts';
+
+/**
+ * Runs `command` with `rawArgs` and resolves to the exit code. Errors never escape: they are
+ * reported once, on stderr, by `reportError`.
+ */
+export async function runCli(options: {
+  command: CommandDef;
+  rawArgs: string[];
+  version: string;
+}): Promise<number> {
+  const { command, rawArgs } = options;
+  const beforeSeparator = rawArgs.includes('--') ? rawArgs.slice(0, rawArgs.indexOf('--')) : rawArgs;
+
+  if (beforeSeparator.some((arg) => arg === '--help' || arg === '-h')) {
+    await showUsage(...(await resolveCommandPath({ command, rawArgs })));
+    return ExitCode.ok;
+  }
+  if (rawArgs.length === 1 && (rawArgs[0] === '--version' || rawArgs[0] === '-v')) {
+    process.stdout.write(`${options.version}\n`);
+    return ExitCode.ok;
+  }
+  if (rawArgs.length === 0) {
+    await showUsage(command);
+    return ExitCode.usage;
+  }
+
+  try {
+    await runCommand(command, { rawArgs });
+    return typeof process.exitCode === 'number' ? process.exitCode : ExitCode.ok;
+  } catch (error) {
+    if (describeError(error).showUsage) {
+      await showUsage(...(await resolveCommandPath({ command, rawArgs })));
+    }
+    return reportError(error);
+  }
+}
+
+/** The deepest sub-command named in `rawArgs`, and its parent, for the usage text. */
+async function resolveCommandPath(options: {
+  command: CommandDef;
+  rawArgs: string[];
+}): Promise<[CommandDef, CommandDef | undefined]> {
+  let current = options.command;
+  let parent: CommandDef | undefined;
+  for (const arg of options.rawArgs) {
+    if (arg.startsWith('-')) continue;
+    const subCommands = await resolve(current.subCommands);
+    const next = subCommands?.[arg];
+    if (next === undefined) break;
+    parent = current;
+    current = await resolve(next);
+  }
+  return [current, parent];
+}
+
+async function resolve<T>(value: T | Promise<T> | (() => T | Promise<T>)): Promise<T> {
+  return typeof value === 'function' ? await (value as () => T | Promise<T>)() : await value;
+}
