@@ -1,0 +1,71 @@
+/** Accounts: sign-up, password checks (argon2id via Bun.password) and revoked tokens. */
+import { count, eq, lt } from 'drizzle-orm';
+import { ConflictError, ForbiddenError, UnauthorizedError } from '../core/errors.ts';
+import { revokedTokens, users } from '../db/schema.ts';
+import type { ServiceContext } from './context.ts';
+import { createId } from './ids.ts';
+import { parseEmail, parseObject, parsePassword } from './validate.ts';
+
+/** An account as the API shows it. */
+export interface Account {
+  id: string;
+  email: string;
+}
+
+// Verified against when the email is unknown, so both failures take the same time.
+const DUMMY_HASH = Bun.password.hash('not-a-real-password', { algorithm: 'argon2id' });
+
+/** Creates an account; open while none exists, or when the server allows sign-up. */
+export async function registerAccount(ctx: ServiceContext, input: unknown): Promise<Account> {
+  const body = parseObject(input, 'the request body');
+  const email = parseEmail(body.email);
+  const password = parsePassword(body.password);
+  const passwordHash = await Bun.password.hash(password, { algorithm: 'argon2id' });
+
+  // Check and insert in one synchronous transaction so two first sign-ups cannot both pass.
+  return ctx.db.transaction((tx) => {
+    const existing = tx.select({ n: count() }).from(users).get()?.n ?? 0;
+    if (existing > 0 && !ctx.allowSignup) {
+      throw new ForbiddenError(
+        'Sign-up is closed on this server: log in with an existing account, or restart the server with --allow-signup',
+      );
+    }
+    if (tx.select({ id: users.id }).from(users).where(eq(users.email, email)).get()) {
+      throw new ConflictError(`An account with the email ${email} already exists; log in instead`);
+    }
+    const id = createId('usr');
+    tx.insert(users).values({ id, email, passwordHash, createdAt: ctx.now() }).run();
+    return { id, email };
+  });
+}
+
+/** Checks an email and password; throws UnauthorizedError on either being wrong. */
+export async function authenticate(ctx: ServiceContext, input: unknown): Promise<Account> {
+  const body = parseObject(input, 'the request body');
+  const email = parseEmail(body.email);
+  const password = parsePassword(body.password);
+  const user = ctx.db.select().from(users).where(eq(users.email, email)).get();
+
+  const valid = await Bun.password.verify(password, user?.passwordHash ?? (await DUMMY_HASH));
+  if (!user || !valid) throw new UnauthorizedError('Invalid email or password');
+  return { id: user.id, email: user.email };
+}
+
+/** Finds an account by id, or null. */
+export function findAccount(ctx: ServiceContext, id: string): Account | null {
+  const user = ctx.db.select({ id: users.id, email: users.email }).from(users).where(eq(users.id, id)).get();
+  return user ?? null;
+}
+
+/** Revokes a token id until its expiry, and prunes revocations that have expired. */
+export function revokeToken(ctx: ServiceContext, options: { jti: string; expiresAt: number }): void {
+  ctx.db.transaction((tx) => {
+    tx.delete(revokedTokens).where(lt(revokedTokens.expiresAt, ctx.now())).run();
+    tx.insert(revokedTokens).values(options).onConflictDoNothing().run();
+  });
+}
+
+/** Whether a token id was revoked. */
+export function isTokenRevoked(ctx: ServiceContext, jti: string): boolean {
+  return ctx.db.select({ jti: revokedTokens.jti }).from(revokedTokens).where(eq(revokedTokens.jti, jti)).get() !== undefined;
+}

@@ -1,0 +1,201 @@
+/** Deploys: store the upload, extract it, build it, install the program, switch the active version. */
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { and, eq, max } from 'drizzle-orm';
+import { ArchiveRejectedError, DartSdkNotFoundError, ValidationError } from '../core/errors.ts';
+import { deployments, envVars, functions } from '../db/schema.ts';
+import type { ServiceContext } from './context.ts';
+import type { FunctionRow } from './functions.ts';
+import { resolveFunctionDir } from './functions.ts';
+import { createId } from './ids.ts';
+import { DeployLimits, parseEnvMap, parseFunctionName, parseInteger } from './validate.ts';
+
+const BUILD_TIMEOUT_MS = 5 * 60_000;
+
+/** The fields of a deploy request, as they came (the service validates them). */
+export interface DeployInput {
+  ownerId: string;
+  name: unknown;
+  archive: Uint8Array | null;
+  /** A JSON object, or its text. */
+  env?: unknown;
+  memory?: unknown;
+  timeout?: unknown;
+}
+
+/** A successful deploy. */
+export interface DeployResult {
+  function: FunctionRow;
+  version: number;
+  /** Whether this deploy created the function (else it updated it). */
+  created: boolean;
+}
+
+interface ParsedDeploy {
+  ownerId: string;
+  name: string;
+  archive: Uint8Array;
+  env: Record<string, string>;
+  memoryMb: number | undefined;
+  timeoutSeconds: number | undefined;
+}
+
+/** Deploys a function or a new version of it; a failed build leaves the serving version as it was. */
+export async function deployFunction(ctx: ServiceContext, input: DeployInput): Promise<DeployResult> {
+  const parsed = parseDeployInput(input);
+  const { row, deploymentId, version, created } = reserveDeployment(ctx, parsed);
+  const dir = join(resolveFunctionDir(ctx.dataDir, row.id), deploymentId);
+
+  try {
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    await writeFile(join(dir, 'archive.tar.gz'), parsed.archive, { mode: 0o600 });
+    await ctx.toolchain.extract({ archive: parsed.archive, destDir: join(dir, 'source') });
+
+    const sdk = await ctx.toolchain.resolveSdk();
+    const build = await ctx.toolchain.build({
+      sdk,
+      sourceDir: join(dir, 'source'),
+      outputFile: join(dir, 'build', 'main'),
+      timeoutMs: BUILD_TIMEOUT_MS,
+    });
+    const executable = await ctx.runtime.installExecutable({ sourceFile: build.executable, deploymentId });
+
+    const activated = activateDeployment(ctx, { row, deploymentId, parsed, executable, contract: build.contract, log: build.log });
+    ctx.logger.info(`Deployed ${row.name} version ${version} (${build.contract} contract)`);
+    return { function: activated, version, created };
+  } catch (error) {
+    await recordFailure(ctx, { row, deploymentId, created, dir, error });
+    throw error;
+  }
+}
+
+function parseDeployInput(input: DeployInput): ParsedDeploy {
+  const name = parseFunctionName(input.name);
+  if (!input.archive || input.archive.byteLength === 0) {
+    throw new ValidationError('Missing required field: archive (a tar.gz of the function package)');
+  }
+
+  let env: unknown = input.env ?? {};
+  if (typeof env === 'string') {
+    try {
+      env = env.trim() === '' ? {} : JSON.parse(env);
+    } catch {
+      throw new ValidationError('Expected env to be a JSON object such as {"KEY":"value"}, got text that is not JSON');
+    }
+  }
+
+  const memory = input.memory === undefined || input.memory === '' ? undefined : input.memory;
+  const timeout = input.timeout === undefined || input.timeout === '' ? undefined : input.timeout;
+  return {
+    ownerId: input.ownerId,
+    name,
+    archive: input.archive,
+    env: parseEnvMap(env),
+    memoryMb: memory === undefined ? undefined : parseInteger(memory, { name: 'memory', unit: 'MB', ...DeployLimits.memoryMb }),
+    timeoutSeconds:
+      timeout === undefined
+        ? undefined
+        : parseInteger(timeout, { name: 'timeout', unit: 'seconds', ...DeployLimits.timeoutSeconds }),
+  };
+}
+
+/** Creates the function when new, and a `building` deployment with the next version. */
+function reserveDeployment(
+  ctx: ServiceContext,
+  parsed: ParsedDeploy,
+): { row: FunctionRow; deploymentId: string; version: number; created: boolean } {
+  return ctx.db.transaction((tx) => {
+    const now = ctx.now();
+    let row = tx
+      .select()
+      .from(functions)
+      .where(and(eq(functions.ownerId, parsed.ownerId), eq(functions.name, parsed.name)))
+      .get();
+    const created = row === undefined;
+    if (!row) {
+      row = tx
+        .insert(functions)
+        .values({
+          id: createId('fn'),
+          ownerId: parsed.ownerId,
+          name: parsed.name,
+          status: 'building',
+          memoryMb: parsed.memoryMb ?? DeployLimits.memoryMb.fallback,
+          timeoutSeconds: parsed.timeoutSeconds ?? DeployLimits.timeoutSeconds.fallback,
+          createdAt: now,
+          updatedAt: now,
+        })
+        .returning()
+        .get();
+    }
+
+    const last = tx.select({ v: max(deployments.version) }).from(deployments).where(eq(deployments.functionId, row.id)).get();
+    const version = (last?.v ?? 0) + 1;
+    const deploymentId = createId('dep');
+    tx.insert(deployments).values({ id: deploymentId, functionId: row.id, version, status: 'building', createdAt: now }).run();
+    return { row, deploymentId, version, created };
+  });
+}
+
+/** Marks the deployment ready and makes it the one that serves, with the deploy's settings. */
+function activateDeployment(
+  ctx: ServiceContext,
+  options: { row: FunctionRow; deploymentId: string; parsed: ParsedDeploy; executable: string; contract: string; log: string },
+): FunctionRow {
+  const { row, deploymentId, parsed } = options;
+  return ctx.db.transaction((tx) => {
+    const now = ctx.now();
+    tx.update(deployments)
+      .set({ status: 'ready', contract: options.contract, buildLog: options.log, executable: options.executable })
+      .where(eq(deployments.id, deploymentId))
+      .run();
+    for (const [key, value] of Object.entries(parsed.env)) {
+      tx.insert(envVars)
+        .values({ functionId: row.id, key, value, updatedAt: now })
+        .onConflictDoUpdate({ target: [envVars.functionId, envVars.key], set: { value, updatedAt: now } })
+        .run();
+    }
+    return tx
+      .update(functions)
+      .set({
+        status: 'active',
+        activeDeploymentId: deploymentId,
+        memoryMb: parsed.memoryMb ?? row.memoryMb,
+        timeoutSeconds: parsed.timeoutSeconds ?? row.timeoutSeconds,
+        updatedAt: now,
+      })
+      .where(eq(functions.id, row.id))
+      .returning()
+      .get();
+  });
+}
+
+/**
+ * Records why a deployment failed. A new function whose upload never got to a build (refused
+ * archive, no SDK, an internal error) is removed again; one whose build failed stays, `failed`.
+ */
+async function recordFailure(
+  ctx: ServiceContext,
+  options: { row: FunctionRow; deploymentId: string; created: boolean; dir: string; error: unknown },
+): Promise<void> {
+  const { row, deploymentId, created, error } = options;
+  const beforeBuild = error instanceof ArchiveRejectedError || error instanceof DartSdkNotFoundError;
+  const log =
+    error instanceof Error && 'log' in error && typeof error.log === 'string'
+      ? error.log
+      : error instanceof Error
+        ? error.message
+        : String(error);
+
+  if (created && (beforeBuild || !(error instanceof Error && 'code' in error))) {
+    ctx.db.delete(functions).where(eq(functions.id, row.id)).run();
+    await rm(resolveFunctionDir(ctx.dataDir, row.id), { recursive: true, force: true });
+    return;
+  }
+
+  ctx.db.transaction((tx) => {
+    tx.update(deployments).set({ status: 'failed', buildLog: log }).where(eq(deployments.id, deploymentId)).run();
+    if (created) tx.update(functions).set({ status: 'failed', updatedAt: ctx.now() }).where(eq(functions.id, row.id)).run();
+  });
+  await rm(join(options.dir, 'source'), { recursive: true, force: true });
+}

@@ -1,0 +1,112 @@
+/** Input checks shared by the services; each throws a ValidationError that says what was expected. */
+import { ValidationError } from '../core/errors.ts';
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const FUNCTION_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
+const ENV_KEY = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
+const RESERVED_ENV_KEYS = new Set(['PATH', 'HOME', 'TMPDIR', 'LANG', 'FUNCTION_INPUT']);
+const MAX_ENV_VALUE_BYTES = 32 * 1024;
+
+/** Limits a deploy may ask for. */
+export const DeployLimits = {
+  memoryMb: { min: 64, max: 16384, fallback: 512 },
+  timeoutSeconds: { min: 1, max: 900, fallback: 30 },
+} as const;
+
+/** Renders a received value for an error message, briefly. */
+export function describeValue(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (value === null) return 'null';
+  if (typeof value === 'string') return value.length > 40 ? `'${value.slice(0, 40)}…'` : `'${value}'`;
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'object') return 'an object';
+  return `${typeof value} ${String(value)}`;
+}
+
+/** Checks that a value is a plain JSON object. */
+export function parseObject(value: unknown, what: string): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new ValidationError(`Expected ${what} to be a JSON object, got ${describeValue(value)}`);
+  }
+  return value as Record<string, unknown>;
+}
+
+/** Checks an email address and normalizes it to lower case. */
+export function parseEmail(value: unknown): string {
+  if (value === undefined) throw new ValidationError('Missing required field: email');
+  if (typeof value !== 'string' || value.length > 254 || !EMAIL.test(value.trim())) {
+    throw new ValidationError(`Expected email to be an address such as dev@example.com, got ${describeValue(value)}`);
+  }
+  return value.trim().toLowerCase();
+}
+
+/** Checks a password's type and length (8 to 256 characters). */
+export function parsePassword(value: unknown): string {
+  if (value === undefined) throw new ValidationError('Missing required field: password');
+  if (typeof value !== 'string') {
+    throw new ValidationError(`Expected password to be a string, got ${describeValue(typeof value)}`);
+  }
+  if (value.length < 8 || value.length > 256) {
+    throw new ValidationError(`Expected password to have 8 to 256 characters, got ${value.length}`);
+  }
+  return value;
+}
+
+/** Checks a function name: 1 to 64 letters, digits, `-` and `_`, starting with a letter or digit. */
+export function parseFunctionName(value: unknown): string {
+  if (value === undefined || value === '') throw new ValidationError('Missing required field: name');
+  if (typeof value !== 'string' || !FUNCTION_NAME.test(value)) {
+    throw new ValidationError(
+      `Expected name to be 1 to 64 letters, digits, '-' or '_' starting with a letter or digit, got ${describeValue(value)}`,
+    );
+  }
+  return value;
+}
+
+/** Checks an environment variable name against the naming rules and the reserved names. */
+export function parseEnvKey(value: unknown): string {
+  if (typeof value !== 'string' || !ENV_KEY.test(value)) {
+    throw new ValidationError(
+      `Expected an env var name matching [A-Za-z_][A-Za-z0-9_]* (at most 128 characters), got ${describeValue(value)}`,
+    );
+  }
+  if (value.startsWith('DART_CLOUD_') || RESERVED_ENV_KEYS.has(value)) {
+    throw new ValidationError(`The env var name '${value}' is reserved by the platform; choose another name`);
+  }
+  return value;
+}
+
+/** Checks an environment variable value: a string of at most 32 KiB. */
+export function parseEnvValue(key: string, value: unknown): string {
+  if (typeof value !== 'string') {
+    throw new ValidationError(`Expected the value of ${key} to be a string, got ${describeValue(value)}`);
+  }
+  if (Buffer.byteLength(value) > MAX_ENV_VALUE_BYTES) {
+    throw new ValidationError(`Expected the value of ${key} to be at most 32 KiB`);
+  }
+  return value;
+}
+
+/** Checks a whole env map `{KEY: "value"}`. */
+export function parseEnvMap(value: unknown): Record<string, string> {
+  const object = parseObject(value, 'env');
+  const env: Record<string, string> = {};
+  for (const [key, raw] of Object.entries(object)) env[parseEnvKey(key)] = parseEnvValue(key, raw);
+  return env;
+}
+
+/** Parses an optional integer (a number or its decimal text) within bounds. */
+export function parseInteger(
+  value: unknown,
+  options: { name: string; min: number; max: number; fallback: number; unit?: string },
+): number {
+  if (value === undefined || value === null || value === '') return options.fallback;
+  const number = typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
+  if (typeof number !== 'number' || !Number.isInteger(number) || number < options.min || number > options.max) {
+    const unit = options.unit ? ` ${options.unit}` : '';
+    throw new ValidationError(
+      `Expected ${options.name} to be an integer from ${options.min} to ${options.max}${unit}, got ${describeValue(value)}`,
+    );
+  }
+  return number;
+}

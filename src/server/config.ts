@@ -1,0 +1,64 @@
+/** The server's options, checked once at start-up; the rest of the server trusts the result. */
+import { isAbsolute, resolve } from 'node:path';
+import { ValidationError } from '../core/errors.ts';
+import { describeValue } from '../functions/validate.ts';
+
+/** What `startServer` accepts. */
+export interface ServerOptions {
+  host: string;
+  /** 0 picks any free port. */
+  port: number;
+  dataDir: string;
+  allowSignup: boolean;
+  /** The `--dart` setting: a `dart` executable or an SDK directory. */
+  dartPath?: string;
+  /** The unprivileged user functions run as when the server runs as root. */
+  runAsUser?: string | null;
+  maxConcurrentPerFunction?: number;
+}
+
+/** The checked options. */
+export interface ServerConfig {
+  host: string;
+  port: number;
+  /** Absolute. */
+  dataDir: string;
+  allowSignup: boolean;
+  dartPath: string | undefined;
+  runAsUser: string | null;
+  maxConcurrentPerFunction: number;
+}
+
+const HOST = /^[A-Za-z0-9.:\-[\]]+$/;
+
+/** Checks the options; throws a ValidationError that names the option and what came. */
+export function validateServerOptions(options: ServerOptions): ServerConfig {
+  if (typeof options.host !== 'string' || !HOST.test(options.host)) {
+    throw new ValidationError(`Expected --host to be a hostname or IP address such as 127.0.0.1, got ${describeValue(options.host)}`);
+  }
+  if (!Number.isInteger(options.port) || options.port < 0 || options.port > 65535) {
+    throw new ValidationError(`Expected --port to be an integer from 0 to 65535, got ${describeValue(options.port)}`);
+  }
+  if (typeof options.dataDir !== 'string' || options.dataDir.trim() === '') {
+    throw new ValidationError(`Expected --data-dir to be a directory path, got ${describeValue(options.dataDir)}`);
+  }
+  const concurrency = options.maxConcurrentPerFunction ?? 10;
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 1000) {
+    throw new ValidationError(
+      `Expected the concurrency limit per function to be an integer from 1 to 1000, got ${describeValue(concurrency)}`,
+    );
+  }
+  if (options.dartPath !== undefined && (typeof options.dartPath !== 'string' || options.dartPath.trim() === '')) {
+    throw new ValidationError(`Expected --dart to be the path of a dart executable, got ${describeValue(options.dartPath)}`);
+  }
+
+  return {
+    host: options.host,
+    port: options.port,
+    dataDir: isAbsolute(options.dataDir) ? options.dataDir : resolve(options.dataDir),
+    allowSignup: options.allowSignup === true,
+    dartPath: options.dartPath,
+    runAsUser: options.runAsUser ?? null,
+    maxConcurrentPerFunction: concurrency,
+  };
+}

@@ -1,0 +1,97 @@
+/** Functions: deploy, list, details, delete. */
+import { Elysia } from 'elysia';
+import { PayloadTooLargeError, ValidationError } from '../../core/errors.ts';
+import { deployFunction } from '../../functions/deploy.ts';
+import { deleteFunction, describeFunction, listFunctions, resolveFunction } from '../../functions/functions.ts';
+import { renderFunctionDetails, renderFunctionSummary, renderFunctionUrl } from '../present.ts';
+import { BodyLimits, parsePage } from '../request.ts';
+import { resolveOrigin, type RouteDeps } from '../route-deps.ts';
+
+/** Function routes. */
+export function createFunctionRoutes(deps: RouteDeps) {
+  const { services } = deps;
+  return new Elysia({ prefix: '/api/functions' })
+    .use(deps.auth)
+    .post(
+      '/deploy',
+      async ({ request, session, set }) => {
+        const form = await readDeployForm(request);
+        const result = await deployFunction(services, {
+          ownerId: session.user.id,
+          name: textField(form, 'name'),
+          archive: await fileField(form, 'archive'),
+          env: textField(form, 'env'),
+          memory: textField(form, 'memory'),
+          timeout: textField(form, 'timeout'),
+        });
+        set.status = result.created ? 201 : 200;
+        return {
+          id: result.function.id,
+          name: result.function.name,
+          status: 'deployed',
+          url: renderFunctionUrl(resolveOrigin(request), result.function.id),
+          version: result.version,
+        };
+      },
+      { auth: true, parse: 'none' },
+    )
+    .get(
+      '/',
+      ({ query, session }) => {
+        const result = listFunctions(services, session.user.id, parsePage(query, { fallback: 10, max: 100 }));
+        return { functions: result.functions.map(renderFunctionSummary), total: result.total };
+      },
+      { auth: true },
+    )
+    .get(
+      '/:id',
+      ({ params, session, request }) => {
+        const row = resolveFunction(services, session.user.id, params.id);
+        return renderFunctionDetails(describeFunction(services, row), resolveOrigin(request));
+      },
+      { auth: true },
+    )
+    .delete(
+      '/:id',
+      async ({ params, session }) => {
+        const row = resolveFunction(services, session.user.id, params.id);
+        await deleteFunction(services, row);
+        return { id: row.id, status: 'deleted' };
+      },
+      { auth: true, parse: 'none' },
+    );
+}
+
+async function readDeployForm(request: Request): Promise<FormData> {
+  const declared = Number(request.headers.get('content-length') ?? '0');
+  if (declared > BodyLimits.archive) throw archiveTooLarge();
+  if (!(request.headers.get('content-type') ?? '').toLowerCase().startsWith('multipart/form-data')) {
+    throw new ValidationError('Expected a multipart/form-data body with the fields name and archive');
+  }
+  try {
+    return (await request.formData()) as unknown as FormData;
+  } catch {
+    throw new ValidationError('Expected a well-formed multipart/form-data body with the fields name and archive');
+  }
+}
+
+function textField(form: FormData, name: string): string | undefined {
+  const value = form.get(name);
+  if (value === null) return undefined;
+  if (typeof value !== 'string') throw new ValidationError(`Expected the field ${name} to be text, got a file`);
+  return value;
+}
+
+async function fileField(form: FormData, name: string): Promise<Uint8Array | null> {
+  const value = form.get(name);
+  if (value === null) return null;
+  if (typeof value === 'string') throw new ValidationError(`Expected the field ${name} to be a file upload, got text`);
+  if (value.size > BodyLimits.archive) throw archiveTooLarge();
+  return new Uint8Array(await value.arrayBuffer());
+}
+
+function archiveTooLarge(): PayloadTooLargeError {
+  return new PayloadTooLargeError(
+    `The archive is over its cap of ${BodyLimits.archive / 1024 / 1024} MiB; leave build outputs and .dart_tool out of it`,
+  );
+}

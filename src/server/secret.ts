@@ -1,0 +1,19 @@
+/** The token signing secret: generated on first start, kept in the data directory, owner-only. */
+import { randomBytes } from 'node:crypto';
+import { chmod, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+/** Reads `<dataDir>/secret`, creating it (0600) with 256 random bits when missing. */
+export async function loadOrCreateSecret(dataDir: string): Promise<string> {
+  const path = join(dataDir, 'secret');
+  try {
+    // `wx` fails when the file exists, so two starts cannot both write one.
+    await writeFile(path, randomBytes(32).toString('hex'), { mode: 0o600, flag: 'wx' });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+  await chmod(path, 0o600);
+  const secret = (await readFile(path, 'utf8')).trim();
+  if (secret.length < 32) throw new Error(`The signing secret in ${path} is too short; delete the file to create a new one`);
+  return secret;
+}
