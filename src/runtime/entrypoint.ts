@@ -20,7 +20,7 @@ import { ENTRY_POINT_FILE, ENTRY_POINT_MARKER, type HandlerContract } from './co
 /** Returns the Dart source of the entry point for a handler-contract package. */
 export function renderEntryPoint(contract: HandlerContract): string {
   const importUri = entryImportUri(contract);
-  if (!/^[\w./-]+$/.test(importUri) || !/^[A-Za-z$][\w$]*$/.test(contract.className)) {
+  if (!/^[\w./:-]+$/.test(importUri) || !/^[A-Za-z$][\w$]*$/.test(contract.className)) {
     throw new InvalidFunctionError(
       `Expected the handler's file and class names to be plain Dart names, got ` +
         `'${contract.libraryFile}' and '${contract.className}'.`,
