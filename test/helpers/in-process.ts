@@ -38,7 +38,7 @@ export async function createTestApp(options: { allowSignup?: boolean } = {}): Pr
     dataDir,
     toolchain: createFakeToolchain(),
     runtime,
-    logger: createLogger('test'),
+    logger: Object.assign(createLogger('test'), { level: -999 }),
     allowSignup: options.allowSignup ?? false,
     now: () => Date.now(),
   };
