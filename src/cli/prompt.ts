@@ -1,5 +1,8 @@
-/** Questions asked on the terminal: visible text and confirmations through consola, hidden input raw. */
-import { consola } from 'consola';
+/**
+ * Questions asked on the terminal, on a raw TTY: a visible line, a hidden one (passwords) and
+ * yes/no. Questions go to stderr so that stdout carries only results. consola's prompt is not
+ * used: it cannot hide input and it garbles its frame on terminals that report no width.
+ */
 import { DartCloudError } from '../core/errors.ts';
 
 /** A question that cannot be asked (no terminal) or that the user cancelled. */
@@ -15,31 +18,28 @@ export function isInteractive(): boolean {
   return process.stdin.isTTY === true;
 }
 
-/** Asks for a line of visible text; `missing` explains what to pass instead when there is no terminal. */
+/** Asks for a line of visible text; `missing` says what to pass instead when there is no terminal. */
 export async function promptText(options: { message: string; missing: string }): Promise<string> {
-  requireTerminal(options.missing);
-  const answer = await consola.prompt(options.message, { type: 'text', cancel: 'symbol' });
-  process.stdin.pause();
-  if (typeof answer !== 'string') throw new PromptError('Cancelled');
-  return answer.trim();
+  return (await readLine({ ...options, hidden: false })).trim();
 }
 
-/** Asks yes or no, defaulting to no. */
-export async function promptConfirm(options: { message: string; missing: string }): Promise<boolean> {
-  requireTerminal(options.missing);
-  const answer = await consola.prompt(options.message, {
-    type: 'confirm',
-    initial: false,
-    cancel: 'symbol',
-  });
-  process.stdin.pause();
-  return answer === true;
-}
-
-/** Asks for a secret on a raw terminal, echoing nothing; the question goes to stderr. */
+/** Asks for a secret, echoing nothing. */
 export function promptHidden(options: { message: string; missing: string }): Promise<string> {
-  requireTerminal(options.missing);
+  return readLine({ ...options, hidden: true });
+}
+
+/** Asks yes or no; anything but `y` or `yes` is no. */
+export async function promptConfirm(options: { message: string; missing: string }): Promise<boolean> {
+  const answer = await readLine({ ...options, message: `${options.message} [y/N]`, hidden: false });
+  return /^y(es)?$/i.test(answer.trim());
+}
+
+function readLine(options: { message: string; missing: string; hidden: boolean }): Promise<string> {
+  if (!isInteractive()) throw new PromptError(`No terminal to ask on: ${options.missing}`);
   const stdin = process.stdin;
+  const echo = (text: string): void => {
+    if (!options.hidden) process.stderr.write(text);
+  };
   process.stderr.write(`${options.message} `);
 
   return new Promise((resolve, reject) => {
@@ -51,6 +51,7 @@ export function promptHidden(options: { message: string; missing: string }): Pro
       process.stderr.write('\n');
     };
     const onData = (chunk: Buffer | string): void => {
+      // Arrow keys and other escape sequences are not part of the answer.
       const text = String(chunk).replace(/\u001b\[[0-9;]*[A-Za-z~]/g, '');
       for (const char of text) {
         if (char === '\r' || char === '\n' || (char === '\u0004' && value !== '')) {
@@ -63,9 +64,16 @@ export function promptHidden(options: { message: string; missing: string }): Pro
           reject(new PromptError('Cancelled'));
           return;
         }
-        if (char === '\u007f' || char === '\b') value = [...value].slice(0, -1).join('');
-        else if (char === '\u0015') value = '';
-        else if (char >= ' ') value += char;
+        if (char === '\u007f' || char === '\b') {
+          if (value !== '') echo('\b \b');
+          value = [...value].slice(0, -1).join('');
+        } else if (char === '\u0015') {
+          echo('\b \b'.repeat([...value].length));
+          value = '';
+        } else if (char >= ' ') {
+          value += char;
+          echo(char);
+        }
       }
     };
 
@@ -74,8 +82,4 @@ export function promptHidden(options: { message: string; missing: string }): Pro
     stdin.on('data', onData);
     stdin.resume();
   });
-}
-
-function requireTerminal(missing: string): void {
-  if (!isInteractive()) throw new PromptError(`No terminal to ask on: ${missing}`);
 }

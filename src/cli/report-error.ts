@@ -50,7 +50,7 @@ function describeApiError(error: ApiError): ErrorReport {
     };
   }
   if (error.status === 403) return { message: said, exitCode: ExitCode.unauthorized };
-  if (error.status === 404 && error.functionRef !== null && /function/i.test(error.details)) {
+  if (error.status === 404 && error.functionRef !== null && /^function not found/i.test(error.details)) {
     return {
       message: `Function '${error.functionRef}' not found. Run \`dart_cloud list\` to see your functions.`,
       exitCode: ExitCode.notFound,

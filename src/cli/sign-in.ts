@@ -25,7 +25,7 @@ export async function resolveSignIn(options: {
   const email =
     options.email ||
     (await promptText({
-      message: 'Email',
+      message: 'Email:',
       missing: 'pass --email (and --password) to sign in without a terminal',
     }));
   if (email === '') throw new ValidationError('Expected an email address, got an empty one');

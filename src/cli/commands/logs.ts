@@ -8,7 +8,7 @@ import { createSessionClient, serverArg } from '../session.ts';
 
 /** One log line as the terminal shows it: time, execution, level, message. */
 export function renderLogLine(line: LogLine): string {
-  return `${line.timestamp}  ${line.execution_id.slice(0, 8)}  ${line.level.padEnd(5)}  ${line.message}`;
+  return `${line.timestamp}  ${line.execution_id.slice(0, 12)}  ${line.level.padEnd(5)}  ${line.message}`;
 }
 
 /** The `logs` command. */
