@@ -14,7 +14,9 @@ export function createFunctionRoutes(deps: RouteDeps) {
     .use(deps.auth)
     .post(
       '/deploy',
-      async ({ request, session, set }) => {
+      async ({ request, session, set, server }) => {
+        // A build takes longer than Bun's idle timeout of 10 s.
+        server?.timeout(request, 15 * 60);
         const form = await readDeployForm(request);
         const result = await deployFunction(services, {
           ownerId: session.user.id,

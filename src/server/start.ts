@@ -1,0 +1,99 @@
+/** Starts the server: data directory, database, secret, runtime, then the HTTP listener. */
+import { chmod, mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { eq } from 'drizzle-orm';
+import packageJson from '../../package.json' with { type: 'json' };
+import { createLogger } from '../core/logger.ts';
+import { openDatabase, type Db } from '../db/client.ts';
+import { executions } from '../db/schema.ts';
+import type { ServiceContext, Toolchain } from '../functions/context.ts';
+import { createRuntime } from '../runtime/executor.ts';
+import { createApp } from './app.ts';
+import { validateServerOptions, type ServerOptions } from './config.ts';
+import { loadOrCreateSecret } from './secret.ts';
+import { createToolchain } from './toolchain.ts';
+
+export type { ServerOptions } from './config.ts';
+
+/** A listening server. */
+export interface RunningServer {
+  /** Such as `http://127.0.0.1:8080`. */
+  url: string;
+  /** Stops accepting requests, ends running executions, closes the database. */
+  stop(): Promise<void>;
+}
+
+/** Starts a server with checked options; throws ValidationError on a bad option. */
+export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  const config = validateServerOptions(options);
+  const httpLog = createLogger('http');
+  const runtimeLog = createLogger('runtime');
+
+  await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
+  await chmod(config.dataDir, 0o700);
+  const db = openDatabase(join(config.dataDir, 'dart_cloud.db'));
+  const secret = await loadOrCreateSecret(config.dataDir);
+
+  // The runtime logs what this host enforces (tag `runtime`) as it detects it.
+  const runtime = createRuntime({
+    dataDir: config.dataDir,
+    runAsUser: config.runAsUser,
+    maxConcurrentPerFunction: config.maxConcurrentPerFunction,
+  });
+  await runtime.cleanupStale();
+  markInterrupted(db);
+
+  const toolchain = createToolchain({ dartPath: config.dartPath });
+  await reportDartSdk(toolchain, runtimeLog);
+
+  const services: ServiceContext = {
+    db,
+    dataDir: config.dataDir,
+    toolchain,
+    runtime,
+    logger: createLogger('functions'),
+    allowSignup: config.allowSignup,
+    now: () => Date.now(),
+  };
+  const app = createApp({ services, secret, version: packageJson.version }).listen({
+    hostname: config.host,
+    port: config.port,
+    maxRequestBodySize: 80 * 1024 * 1024,
+  });
+
+  const port = app.server?.port ?? config.port;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  const url = `http://${host}:${port}`;
+  httpLog.info(`Listening on ${url} (data in ${config.dataDir}${config.allowSignup ? ', sign-up open' : ''})`);
+
+  let stopped: Promise<void> | null = null;
+  return {
+    url,
+    stop() {
+      stopped ??= (async () => {
+        await app.stop();
+        await runtime.shutdown();
+        db.$client.close();
+        httpLog.info('Stopped');
+      })();
+      return stopped;
+    },
+  };
+}
+
+/** Executions still `running` belong to a server that died; they will never finish. */
+function markInterrupted(db: Db): void {
+  db.update(executions)
+    .set({ status: 'interrupted', finishedAt: Date.now(), error: 'The server stopped while the function ran' })
+    .where(eq(executions.status, 'running'))
+    .run();
+}
+
+async function reportDartSdk(toolchain: Toolchain, logger: ReturnType<typeof createLogger>): Promise<void> {
+  try {
+    const sdk = await toolchain.resolveSdk();
+    logger.info(`Dart SDK ${sdk.version} at ${sdk.executable}`);
+  } catch (error) {
+    logger.warn(`${(error as Error).message} Deploys fail until one is found.`);
+  }
+}
