@@ -1,0 +1,344 @@
+/**
+ * The runtime: runs compiled function programs in the sandbox, one process per execution,
+ * with per-function concurrency slots, and stops everything on shutdown.
+ */
+import { createHash } from 'node:crypto';
+import { join, resolve } from 'node:path';
+import { PayloadTooLargeError, TooManyRequestsError } from '../core/errors.ts';
+import { createLogger } from '../core/logger.ts';
+import { createInterruptedOutcome, createOutcome } from './execution-outcome.ts';
+import { createOutputCollector } from './execution-output.ts';
+import { createFrameToken, encodeRequestLine, encodeScriptInput, PROTOCOL_VERSION } from './protocol.ts';
+import { createCgroupBase, removeStaleCgroups } from './sandbox/cgroup.ts';
+import { detectHost, renderHostCapabilities, type HostCapabilities } from './sandbox/host.ts';
+import { runSandboxed, StopReason, type SandboxResult } from './sandbox/run.ts';
+import {
+  createSandboxLayout,
+  installProgram,
+  removeStaleWorkDirs,
+  uninstallProgram,
+} from './sandbox/workdir.ts';
+import type { Contract, EnforcedLimits, ExecutionOutcome, FunctionRequest } from './types.ts';
+
+const log = createLogger('runtime');
+
+/** How the runtime is set up; validated once by `createRuntime`. */
+export interface RuntimeConfig {
+  /** The server's data directory; the runtime's private area is `<dataDir>/runtime/`. */
+  dataDir: string;
+  /** Who functions run as when the server runs as root (default `nobody`; null: no switch). */
+  runAsUser?: string | null;
+  /** Default 10; the next execute of that function throws TooManyRequestsError. */
+  maxConcurrentPerFunction?: number;
+  /** The largest response body a function may return (default 6 MiB). */
+  responseCapBytes?: number;
+  /** The log bytes kept per execution (default 1 MiB); the rest is dropped with a marker. */
+  logCapBytes?: number;
+  /**
+   * Where programs and working directories live. It must be reachable by the run-as user, so
+   * when one is in use the default is `/var/lib/dart_cloud/sandbox-<hash of dataDir>`.
+   */
+  sandboxDir?: string;
+  /** Processes and threads per execution (default 128). */
+  pidsLimit?: number;
+  /** Between SIGTERM and SIGKILL when a program is stopped (default 500 ms). */
+  killGraceMs?: number;
+}
+
+/** One invocation of a function's program. */
+export interface ExecuteOptions {
+  executionId: string;
+  functionId: string;
+  functionName: string;
+  /** The path `installExecutable` returned. */
+  executable: string;
+  contract: Contract;
+  request: FunctionRequest;
+  /** The function's own variables (names starting with `DART_CLOUD_` are ignored). */
+  env: Record<string, string>;
+  memoryMb: number;
+  timeoutMs: number;
+  network: boolean;
+}
+
+/** A raw sandboxed run of any program (for checks such as a real Dart VM's). */
+export interface CommandOptions {
+  executionId: string;
+  /** A program the run-as user may read and execute; it is linked or copied into the sandbox. */
+  executable: string;
+  args?: string[];
+  stdin?: string | Uint8Array;
+  env?: Record<string, string>;
+  memoryMb: number;
+  timeoutMs: number;
+  network?: boolean;
+}
+
+/** How a raw run ended; stdout and stderr are kept up to the log cap each. */
+export interface CommandOutcome {
+  exitCode: number | null;
+  signal: string | null;
+  timedOut: boolean;
+  oomKilled: boolean;
+  interrupted: boolean;
+  durationMs: number;
+  peakMemoryBytes: number | null;
+  stdout: string;
+  stderr: string;
+  outputTruncated: boolean;
+  limits: EnforcedLimits;
+}
+
+/** The runtime the server uses to run functions. */
+export interface Runtime {
+  /** What this host enforces (also logged once at creation). */
+  readonly capabilities: HostCapabilities;
+  /** Places a built program where the sandbox user can run it; returns the path to execute. */
+  installExecutable(options: { sourceFile: string; deploymentId: string }): Promise<string>;
+  removeExecutable(deploymentId: string): Promise<void>;
+  execute(options: ExecuteOptions): Promise<ExecutionOutcome>;
+  runCommand(options: CommandOptions): Promise<CommandOutcome>;
+  /** Removes cgroups and working directories a crashed earlier run left; call before executing. */
+  cleanupStale(): Promise<void>;
+  /** Stops every running execution (outcome `interrupted`) and removes what they used. */
+  shutdown(): Promise<void>;
+}
+
+const AFTER_ANSWER_GRACE_MS = 1000;
+/** Linux refuses a single environment string over 128 KiB. */
+const MAX_SCRIPT_INPUT_BYTES = 128 * 1024 - 64;
+
+function buildEnvironment(options: ExecuteOptions, token: string | null): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [name, value] of Object.entries(options.env)) {
+    if (!name.startsWith('DART_CLOUD_')) env[name] = value;
+  }
+  Object.assign(env, {
+    PATH: '/usr/local/bin:/usr/bin:/bin',
+    LANG: 'C.UTF-8',
+    DART_CLOUD_PROTOCOL: PROTOCOL_VERSION,
+    DART_CLOUD_FUNCTION_ID: options.functionId,
+    DART_CLOUD_FUNCTION_NAME: options.functionName,
+    DART_CLOUD_EXECUTION_ID: options.executionId,
+  });
+  if (token !== null) env.DART_CLOUD_FRAME = token;
+  return env;
+}
+
+/** A byte sink that keeps at most `cap` bytes. */
+function createCappedText(cap: number) {
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  let truncated = false;
+  return {
+    push(chunk: Uint8Array): void {
+      const room = cap - size;
+      if (chunk.length > room) truncated = true;
+      if (room <= 0) return;
+      const kept = chunk.subarray(0, room);
+      parts.push(Uint8Array.from(kept));
+      size += kept.length;
+    },
+    text: (): string => Buffer.concat(parts).toString('utf8'),
+    truncated: (): boolean => truncated,
+  };
+}
+
+/** Detects the host, prepares the sandbox directories and returns the runtime. */
+export function createRuntime(config: RuntimeConfig): Runtime {
+  const dataDir = resolve(config.dataDir);
+  const hash = createHash('sha256').update(dataDir).digest('hex').slice(0, 12);
+  const host = detectHost({ runAsUser: config.runAsUser });
+  const maxConcurrent = config.maxConcurrentPerFunction ?? 10;
+  const responseCapBytes = config.responseCapBytes ?? 6 * 1024 * 1024;
+  const logCapBytes = config.logCapBytes ?? 1024 * 1024;
+  const pidsLimit = config.pidsLimit ?? 128;
+  const killGraceMs = config.killGraceMs ?? 500;
+  const cgroupBase = `dart_cloud-${hash}`;
+  const defaultRoot =
+    host.credentials === null ? join(dataDir, 'runtime', 'sandbox') : `/var/lib/dart_cloud/sandbox-${hash}`;
+  const layout = createSandboxLayout({ root: config.sandboxDir ?? defaultRoot, credentials: host.credentials });
+  if (host.cgroups !== null) createCgroupBase(host.cgroups, cgroupBase);
+
+  for (const line of renderHostCapabilities(host.capabilities)) {
+    if (line.startsWith('not enforced')) log.warn(`sandbox ${line}`);
+    else log.info(`sandbox ${line}`);
+  }
+
+  const slots = new Map<string, number>();
+  const running = new Map<string, { controller: AbortController; done: Promise<unknown> }>();
+  let stopping = false;
+  const baseLimits: EnforcedLimits = {
+    memory: host.capabilities.memory,
+    pids: host.capabilities.pids,
+    user: host.capabilities.user,
+    network: 'host',
+    cgroup: host.capabilities.cgroup,
+  };
+
+  const acquire = (functionId: string, functionName: string): void => {
+    const used = slots.get(functionId) ?? 0;
+    if (used >= maxConcurrent) {
+      throw new TooManyRequestsError(
+        `Function '${functionName}' already runs its maximum of ${maxConcurrent} concurrent executions; retry shortly`,
+      );
+    }
+    slots.set(functionId, used + 1);
+  };
+  const release = (functionId: string): void => {
+    const used = (slots.get(functionId) ?? 1) - 1;
+    if (used <= 0) slots.delete(functionId);
+    else slots.set(functionId, used);
+  };
+
+  /** Runs one program with a timeout; the controller's first abort reason says why it stopped. */
+  const track = async (
+    executionId: string,
+    controller: AbortController,
+    run: () => Promise<SandboxResult>,
+  ): Promise<SandboxResult> => {
+    const done = run();
+    running.set(executionId, { controller, done: done.catch(() => {}) });
+    try {
+      return await done;
+    } finally {
+      running.delete(executionId);
+    }
+  };
+
+  const execute = async (options: ExecuteOptions): Promise<ExecutionOutcome> => {
+    if (stopping) return createInterruptedOutcome(baseLimits);
+    const { executionId, contract } = options;
+    const env = buildEnvironment(options, contract === 'handler' ? createFrameToken() : null);
+    if (contract === 'script') {
+      env.FUNCTION_INPUT = encodeScriptInput(options.request);
+      if (Buffer.byteLength(env.FUNCTION_INPUT) > MAX_SCRIPT_INPUT_BYTES) {
+        throw new PayloadTooLargeError('A script-contract function receives its request in FUNCTION_INPUT, which holds at most 128 KiB');
+      }
+    }
+    acquire(options.functionId, options.functionName);
+
+    const controller = new AbortController();
+    let timer = setTimeout(() => controller.abort(StopReason.timeout), options.timeoutMs);
+    const collector = createOutputCollector({
+      contract,
+      executionId,
+      token: env.DART_CLOUD_FRAME ?? null,
+      responseCapBytes,
+      logCapBytes,
+      onAnswer(answer) {
+        clearTimeout(timer);
+        if (answer.kind === 'response' || answer.kind === 'error') {
+          timer = setTimeout(() => controller.abort(StopReason.answered), AFTER_ANSWER_GRACE_MS);
+        } else {
+          controller.abort(StopReason.tooLarge);
+        }
+      },
+    });
+    const stdin = contract === 'handler' ? Buffer.from(encodeRequestLine({ id: executionId, request: options.request })) : null;
+
+    try {
+      const result = await track(executionId, controller, () =>
+        runSandboxed({
+          executionId,
+          host,
+          layout,
+          cgroupBase,
+          executable: options.executable,
+          args: [],
+          stdin,
+          env,
+          memoryMb: options.memoryMb,
+          pidsLimit,
+          network: options.network,
+          killGraceMs,
+          signal: controller.signal,
+          onStdout: collector.stdout,
+          onStderr: collector.stderr,
+        }),
+      );
+      const exitedCleanly = result.exitCode === 0 && result.stopReason === null;
+      const outcome = createOutcome(result, collector.finish({ exitedCleanly }), {
+        contract,
+        memoryMb: options.memoryMb,
+        timeoutMs: options.timeoutMs,
+        responseCapBytes,
+      });
+      log.info(`[${executionId}] ${options.functionName}: ${outcome.status} in ${outcome.durationMs} ms`);
+      return outcome;
+    } finally {
+      clearTimeout(timer);
+      release(options.functionId);
+    }
+  };
+
+  const runCommand = async (options: CommandOptions): Promise<CommandOutcome> => {
+    const controller = new AbortController();
+    if (stopping) controller.abort(StopReason.interrupted);
+    const timer = setTimeout(() => controller.abort(StopReason.timeout), options.timeoutMs);
+    const stdout = createCappedText(logCapBytes);
+    const stderr = createCappedText(logCapBytes);
+    const stdin = options.stdin === undefined ? null : typeof options.stdin === 'string' ? Buffer.from(options.stdin) : options.stdin;
+    try {
+      const result = await track(options.executionId, controller, () =>
+        runSandboxed({
+          executionId: options.executionId,
+          host,
+          layout,
+          cgroupBase,
+          executable: options.executable,
+          args: options.args ?? [],
+          stdin,
+          env: { PATH: '/usr/local/bin:/usr/bin:/bin', LANG: 'C.UTF-8', ...options.env },
+          memoryMb: options.memoryMb,
+          pidsLimit,
+          network: options.network ?? true,
+          killGraceMs,
+          signal: controller.signal,
+          onStdout: stdout.push,
+          onStderr: stderr.push,
+        }),
+      );
+      return {
+        exitCode: result.exitCode,
+        signal: result.signal,
+        timedOut: result.stopReason === StopReason.timeout,
+        oomKilled: result.oomKilled,
+        interrupted: result.stopReason === StopReason.interrupted,
+        durationMs: result.durationMs,
+        peakMemoryBytes: result.peakMemoryBytes,
+        stdout: stdout.text(),
+        stderr: stderr.text(),
+        outputTruncated: stdout.truncated() || stderr.truncated(),
+        limits: result.limits,
+      };
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+
+  const cleanup = async (removeBase: boolean): Promise<void> => {
+    const cgroups = host.cgroups === null ? 0 : await removeStaleCgroups(host.cgroups, cgroupBase, removeBase);
+    const dirs = removeStaleWorkDirs(layout);
+    if (cgroups + dirs > 0) log.info(`removed ${cgroups} stale cgroups and ${dirs} stale working directories`);
+  };
+
+  return {
+    capabilities: host.capabilities,
+    installExecutable: async (options) => installProgram(layout, options),
+    removeExecutable: async (deploymentId) => uninstallProgram(layout, deploymentId),
+    execute,
+    runCommand,
+    cleanupStale: () => cleanup(false),
+    async shutdown(): Promise<void> {
+      stopping = true;
+      const inFlight = [...running.values()];
+      for (const { controller } of inFlight) controller.abort(StopReason.interrupted);
+      await Promise.all(inFlight.map((entry) => entry.done));
+      await cleanup(true);
+    },
+  };
+}
+
+/** What this host enforces; the same detection the runtime does, for `dart_cloud doctor`. */
+export { probeHost, renderHostCapabilities, type HostCapabilities } from './sandbox/host.ts';

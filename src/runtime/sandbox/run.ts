@@ -1,0 +1,213 @@
+/**
+ * Runs one program inside the sandbox: its own cgroup, process group, working directory,
+ * user and (optionally) network namespace; stops the whole tree when asked; always cleans up.
+ */
+import { createLogger } from '../../core/logger.ts';
+import type { EnforcedLimits } from '../types.ts';
+import { createExecutionCgroup, type ExecutionCgroup } from './cgroup.ts';
+import type { HostProbe } from './host.ts';
+import { createWorkDir, removeWorkDir, type SandboxLayout } from './workdir.ts';
+
+const log = createLogger('runtime');
+
+/** Why the runtime stopped a program (the first reason wins). */
+export const StopReason = {
+  timeout: 'timeout',
+  interrupted: 'interrupted',
+  /** The program answered and then did not exit by itself. */
+  answered: 'answered',
+  /** The program's answer was already over the response cap. */
+  tooLarge: 'too_large',
+} as const;
+export type StopReason = (typeof StopReason)[keyof typeof StopReason];
+
+/** How a sandboxed run ended, as data. */
+export interface SandboxResult {
+  exitCode: number | null;
+  signal: string | null;
+  stopReason: StopReason | null;
+  oomKilled: boolean;
+  peakMemoryBytes: number | null;
+  durationMs: number;
+  limits: EnforcedLimits;
+  /** Set when the program could not be started at all. */
+  startError: string | null;
+}
+
+/** Everything one sandboxed run needs. `args` follow the program (linked into the work dir). */
+export interface SandboxRunOptions {
+  executionId: string;
+  host: HostProbe;
+  layout: SandboxLayout;
+  cgroupBase: string;
+  executable: string;
+  args: string[];
+  stdin: Uint8Array | null;
+  /** The program's whole environment except HOME and TMPDIR, which point to its directory. */
+  env: Record<string, string>;
+  memoryMb: number;
+  pidsLimit: number;
+  network: boolean;
+  killGraceMs: number;
+  /** Aborted with a StopReason to stop the program's whole tree. */
+  signal: AbortSignal;
+  onStdout(chunk: Uint8Array): void;
+  onStderr(chunk: Uint8Array): void;
+}
+
+const DRAIN_LIMIT_MS = 1000;
+
+/** The command that joins the second v1 hierarchy, enters namespaces and drops privileges. */
+function buildCommand(options: SandboxRunOptions, cgroup: ExecutionCgroup | null, program: string) {
+  const { host, network } = options;
+  const credentials = host.credentials;
+  const isolateNetwork = !network && host.capabilities.networkNamespace && host.unsharePath !== null;
+  const prelude: string[] = [];
+  if (cgroup?.alsoJoin != null) prelude.push('/bin/sh', '-c', 'echo $$ > "$0" && exec "$@"', cgroup.alsoJoin);
+
+  // With a root prelude (or a namespace to enter), unshare drops to the user after it;
+  // otherwise Bun sets the ids itself, which is cheaper.
+  const viaUnshare = isolateNetwork || (prelude.length > 0 && credentials !== null);
+  if (viaUnshare && host.unsharePath !== null) {
+    prelude.push(host.unsharePath, ...(isolateNetwork ? ['--net'] : []));
+    if (credentials !== null) prelude.push('--setuid', String(credentials.uid), '--setgid', String(credentials.gid));
+    prelude.push('--');
+  }
+  const ids = !viaUnshare && credentials !== null ? { uid: credentials.uid, gid: credentials.gid } : {};
+  return { cmd: [...prelude, program, ...options.args], ids, isolateNetwork };
+}
+
+/** Reads a stream to its end; `cancel` gives up on it (a pipe held open by an escapee). */
+function pump(stream: ReadableStream<Uint8Array>, onChunk: (chunk: Uint8Array) => void) {
+  const reader = stream.getReader();
+  const done = (async () => {
+    try {
+      for (;;) {
+        const { done: ended, value } = await reader.read();
+        if (ended) return;
+        onChunk(value);
+      }
+    } catch {
+      // Cancelled after the drain limit; what arrived was delivered.
+    }
+  })();
+  return { done, cancel: (): Promise<void> => reader.cancel().catch(() => {}) };
+}
+
+function signalTree(pid: number, cgroup: ExecutionCgroup | null, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // The process group is gone.
+  }
+  cgroup?.signalAll(signal);
+}
+
+/** SIGKILLs until the cgroup is empty (a fork loop may race a single pass). */
+async function killRemaining(pid: number, cgroup: ExecutionCgroup | null): Promise<void> {
+  for (let round = 0; round < 100; round += 1) {
+    signalTree(pid, cgroup, 'SIGKILL');
+    if (cgroup === null || cgroup.listPids().length === 0) return;
+    await Bun.sleep(5);
+  }
+}
+
+/** Runs the program to its end (or until stopped) and removes everything it was given. */
+export async function runSandboxed(options: SandboxRunOptions): Promise<SandboxResult> {
+  const { executionId, host, signal } = options;
+  const started = performance.now();
+  const cgroups = host.cgroups;
+  const cgroup =
+    cgroups === null
+      ? null
+      : createExecutionCgroup({
+          parents: cgroups,
+          base: options.cgroupBase,
+          executionId,
+          memoryBytes: Math.round(options.memoryMb * 1024 * 1024),
+          pidsLimit: options.pidsLimit,
+        });
+  let workDir: ReturnType<typeof createWorkDir> | null = null;
+
+  try {
+    workDir = createWorkDir(options.layout, { executionId, executable: options.executable });
+    const { cmd, ids, isolateNetwork } = buildCommand(options, cgroup, workDir.program);
+    const limits: EnforcedLimits = {
+      memory: cgroup?.memory ?? false,
+      pids: cgroup?.pids ?? false,
+      user: host.credentials?.name ?? null,
+      network: isolateNetwork ? 'none' : 'host',
+      cgroup: cgroup?.version ?? null,
+    };
+    const env = { ...options.env, HOME: workDir.home, TMPDIR: workDir.home };
+    const result = await spawnAndWait({ options, cmd, ids, env, cwd: workDir.home, cgroup });
+    const stats = cgroup?.readStats() ?? { peakMemoryBytes: null, oomKilled: false };
+    return { ...result, ...stats, limits, durationMs: Math.round(performance.now() - started) };
+  } finally {
+    if (cgroup !== null) {
+      await cgroup.remove().catch((error: unknown) => {
+        log.warn(`[${executionId}] could not remove the execution cgroup: ${String(error)}`);
+      });
+    }
+    if (workDir !== null) removeWorkDir(workDir);
+    if (signal.aborted) log.debug(`[${executionId}] stopped: ${String(signal.reason)}`);
+  }
+}
+
+async function spawnAndWait(context: {
+  options: SandboxRunOptions;
+  cmd: string[];
+  ids: { uid?: number; gid?: number };
+  env: Record<string, string>;
+  cwd: string;
+  cgroup: ExecutionCgroup | null;
+}): Promise<Omit<SandboxResult, 'limits' | 'durationMs' | 'oomKilled' | 'peakMemoryBytes'>> {
+  const { options, cmd, ids, env, cwd, cgroup } = context;
+  const { executionId, signal } = options;
+  let child;
+  try {
+    child = Bun.spawn({
+      cmd,
+      cwd,
+      env,
+      ...ids,
+      ...(cgroup?.spawnInto != null ? { cgroup: cgroup.spawnInto } : {}),
+      detached: true,
+      stdin: options.stdin ?? 'ignore',
+      stdout: 'pipe',
+      stderr: 'pipe',
+    });
+  } catch (error) {
+    return { exitCode: null, signal: null, stopReason: null, startError: String(error) };
+  }
+  log.debug(`[${executionId}] started pid ${child.pid}: ${cmd.join(' ')}`);
+
+  let graceTimer: ReturnType<typeof setTimeout> | undefined;
+  const stop = (): void => {
+    signalTree(child.pid, cgroup, 'SIGTERM');
+    graceTimer = setTimeout(() => signalTree(child.pid, cgroup, 'SIGKILL'), options.killGraceMs);
+  };
+  if (signal.aborted) stop();
+  else signal.addEventListener('abort', stop, { once: true });
+
+  const readers = [pump(child.stdout, options.onStdout), pump(child.stderr, options.onStderr)];
+  const pumps = Promise.all(readers.map((reader) => reader.done));
+  await child.exited;
+  signal.removeEventListener('abort', stop);
+  clearTimeout(graceTimer);
+
+  // The execution ends with its main process: whatever it left behind dies now.
+  await killRemaining(child.pid, cgroup);
+  const drained = await Promise.race([pumps.then(() => true), Bun.sleep(DRAIN_LIMIT_MS).then(() => false)]);
+  if (!drained) {
+    log.warn(`[${executionId}] output pipes stayed open after exit (a process escaped?); closing them`);
+    await Promise.all(readers.map((reader) => reader.cancel()));
+  }
+
+  return {
+    exitCode: child.exitCode,
+    signal: child.signalCode === null ? null : String(child.signalCode),
+    stopReason: signal.aborted ? (signal.reason as StopReason) : null,
+    startError: null,
+  };
+}
