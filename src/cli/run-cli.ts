@@ -1,5 +1,5 @@
 /** Runs the root command: `--help` and `--version`, then the command, then its exit code. */
-import { runCommand, showUsage, type CommandDef } from 'citty';
+import { renderUsage, runCommand, showUsage, type CommandDef } from 'citty';
 import { ExitCode } from './exit-codes.ts';
 import { describeError, reportError } from './report-error.ts';
 
@@ -33,7 +33,8 @@ export async function runCli(options: {
     return typeof process.exitCode === 'number' ? process.exitCode : ExitCode.ok;
   } catch (error) {
     if (describeError(error).showUsage) {
-      await showUsage(...(await resolveCommandPath({ command, rawArgs })));
+      const usage = await renderUsage(...(await resolveCommandPath({ command, rawArgs })));
+      process.stderr.write(`${usage}\n\n`);
     }
     return reportError(error);
   }
