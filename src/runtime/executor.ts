@@ -2,14 +2,13 @@
  * The runtime: runs compiled function programs in the sandbox, one process per execution,
  * with per-function concurrency slots, and stops everything on shutdown.
  */
-import { createHash } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { PayloadTooLargeError, TooManyRequestsError } from '../core/errors.ts';
 import { createLogger } from '../core/logger.ts';
 import { createInterruptedOutcome, createOutcome } from './execution-outcome.ts';
 import { createOutputCollector } from './execution-output.ts';
 import { createFrameToken, encodeRequestLine, encodeScriptInput, PROTOCOL_VERSION } from './protocol.ts';
-import { createCgroupBase, removeStaleCgroups } from './sandbox/cgroup.ts';
+import { createCgroupBase, removeStaleCgroups, runtimeCgroupName } from './sandbox/cgroup.ts';
 import { detectHost, renderHostCapabilities, type HostCapabilities } from './sandbox/host.ts';
 import { runSandboxed, StopReason, type SandboxResult } from './sandbox/run.ts';
 import {
@@ -147,16 +146,15 @@ function createCappedText(cap: number) {
 /** Detects the host, prepares the sandbox directories and returns the runtime. */
 export function createRuntime(config: RuntimeConfig): Runtime {
   const dataDir = resolve(config.dataDir);
-  const hash = createHash('sha256').update(dataDir).digest('hex').slice(0, 12);
   const host = detectHost({ runAsUser: config.runAsUser });
   const maxConcurrent = config.maxConcurrentPerFunction ?? 10;
   const responseCapBytes = config.responseCapBytes ?? 6 * 1024 * 1024;
   const logCapBytes = config.logCapBytes ?? 1024 * 1024;
   const pidsLimit = config.pidsLimit ?? 128;
   const killGraceMs = config.killGraceMs ?? 500;
-  const cgroupBase = `dart_cloud-${hash}`;
+  const cgroupBase = runtimeCgroupName(dataDir);
   const defaultRoot =
-    host.credentials === null ? join(dataDir, 'runtime', 'sandbox') : `/var/lib/dart_cloud/sandbox-${hash}`;
+    host.credentials === null ? join(dataDir, 'runtime', 'sandbox') : `/var/lib/dart_cloud/sandbox-${cgroupBase.slice('dart_cloud-'.length)}`;
   const layout = createSandboxLayout({ root: config.sandboxDir ?? defaultRoot, credentials: host.credentials });
   if (host.cgroups !== null) createCgroupBase(host.cgroups, cgroupBase);
 
@@ -231,7 +229,7 @@ export function createRuntime(config: RuntimeConfig): Runtime {
         if (answer.kind === 'response' || answer.kind === 'error') {
           timer = setTimeout(() => controller.abort(StopReason.answered), AFTER_ANSWER_GRACE_MS);
         } else {
-          controller.abort(StopReason.tooLarge);
+          controller.abort(StopReason.rejected);
         }
       },
     });

@@ -4,7 +4,8 @@
  * remove.
  */
 import { mkdirSync, readFileSync, readdirSync, rmdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { join, resolve } from 'node:path';
 import type { CgroupParents } from './host.ts';
 
 /** The counters read from an execution's cgroup before it is removed. */
@@ -72,6 +73,11 @@ async function removeDir(dir: string): Promise<void> {
       await Bun.sleep(10);
     }
   }
+}
+
+/** The name of one runtime's base cgroup: stable per data directory, distinct between servers. */
+export function runtimeCgroupName(dataDir: string): string {
+  return `dart_cloud-${createHash('sha256').update(resolve(dataDir)).digest('hex').slice(0, 12)}`;
 }
 
 /** The directory under which one runtime keeps its execution cgroups, per controller. */

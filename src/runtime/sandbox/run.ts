@@ -16,8 +16,8 @@ export const StopReason = {
   interrupted: 'interrupted',
   /** The program answered and then did not exit by itself. */
   answered: 'answered',
-  /** The program's answer was already over the response cap. */
-  tooLarge: 'too_large',
+  /** The program's answer is unusable (over the response cap, or malformed). */
+  rejected: 'rejected',
 } as const;
 export type StopReason = (typeof StopReason)[keyof typeof StopReason];
 
