@@ -3,7 +3,7 @@ import { defineCommand } from 'citty';
 import type { ApiClient } from '../../client/api-client.ts';
 import type { LogLine } from '../../client/types.ts';
 import { parseChoice, parseDurationMs, parsePositiveInt, parseSince } from '../options.ts';
-import { printLine } from '../output.ts';
+import { printLine, ui } from '../output.ts';
 import { createSessionClient, serverArg } from '../session.ts';
 
 /** One log line as the terminal shows it: time, execution, level, message. */
@@ -40,6 +40,7 @@ export const logsCommand = defineCommand({
 
     const page = await client.getLogs(query);
     print(page.logs);
+    if (page.logs.length === 0 && !args.follow) ui.info(`No log lines for ${args.function}${args.since ? ' in that time' : ''}`);
     if (args.follow) await followLogs({ client, query, cursor: page.cursor, intervalMs, print });
   },
 });
