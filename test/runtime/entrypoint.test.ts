@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InvalidFunctionError } from '../../src/core/errors.ts';
 import { ENTRY_POINT_MARKER, type HandlerContract } from '../../src/runtime/contract.ts';
@@ -92,7 +92,6 @@ describe('writeEntryPoint', () => {
     await expect(writeEntryPoint({ sourceDir: dir, contract: libHandler })).rejects.toThrow(
       'bin/dart_cloud_main.dart is reserved',
     );
-    writeFileSync(join(dir, 'unused'), '');
     expect(readFileSync(join(dir, 'bin/dart_cloud_main.dart'), 'utf8')).toBe('// mine\n');
   });
 });

@@ -63,7 +63,7 @@ function buildCommand(options: SandboxRunOptions, cgroup: ExecutionCgroup | null
   const credentials = host.credentials;
   const isolateNetwork = !network && host.capabilities.networkNamespace && host.unsharePath !== null;
   const prelude: string[] = [];
-  if (cgroup?.alsoJoin != null) prelude.push('/bin/sh', '-c', 'echo $$ > "$0" && exec "$@"', cgroup.alsoJoin);
+  if (cgroup?.alsoJoin != null) prelude.push('/bin/sh', '-c', 'echo $$ > "$0" && unset PWD && exec "$@"', cgroup.alsoJoin);
 
   // With a root prelude (or a namespace to enter), unshare drops to the user after it;
   // otherwise Bun sets the ids itself, which is cheaper.
