@@ -67,7 +67,10 @@ export async function buildFunction(options: BuildOptions): Promise<BuildResult>
   await runStep(run, ['compile', 'exe', relative(sourceDir, entry), '-o', outputFile]);
 
   if (!existsSync(outputFile)) {
-    throw new BuildFailedError('dart compile exe succeeded but wrote no executable', buildLog.text());
+    throw new BuildFailedError(
+      'dart compile exe succeeded but wrote no executable',
+      buildLog.text(),
+    );
   }
   return { contract: detected.contract, executable: outputFile, log: buildLog.text() };
 }
@@ -131,7 +134,8 @@ async function runStep(run: StepRun, args: string[]): Promise<void> {
   }
   if (ended === 'cancelled') fail(`The build was cancelled during ${step}`);
   if (exitCode !== 0) {
-    const how = exitCode === null ? `killed by ${child.signalCode ?? 'a signal'}` : `exit ${exitCode}`;
+    const how =
+      exitCode === null ? `killed by ${child.signalCode ?? 'a signal'}` : `exit ${exitCode}`;
     fail(`${step} failed (${how}):\n${summarize(output.text())}`);
   }
 }
@@ -144,7 +148,11 @@ function killGroup(pid: number, signal: NodeJS.Signals): void {
   }
 }
 
-async function pipeInto(stream: ReadableStream<Uint8Array>, buildLog: BuildLog, output: StepOutput) {
+async function pipeInto(
+  stream: ReadableStream<Uint8Array>,
+  buildLog: BuildLog,
+  output: StepOutput,
+) {
   const decoder = new TextDecoder();
   for await (const chunk of stream) {
     const text = decoder.decode(chunk, { stream: true });
@@ -170,8 +178,11 @@ function summarize(output: string): string {
 }
 
 /** The server's variables a Dart toolchain needs; never the server's own secrets. */
-function toolchainEnv(base: Record<string, string | undefined>): Record<string, string | undefined> {
-  const keep = /^(PATH|HOME|USER|LANG|LC_\w+|TMPDIR|TERM|(PUB|FLUTTER|XDG)_\w+|(https?|no)_proxy|(HTTPS?|NO)_PROXY)$/;
+function toolchainEnv(
+  base: Record<string, string | undefined>,
+): Record<string, string | undefined> {
+  const keep =
+    /^(PATH|HOME|USER|LANG|LC_\w+|TMPDIR|TERM|(PUB|FLUTTER|XDG)_\w+|(https?|no)_proxy|(HTTPS?|NO)_PROXY)$/;
   const env: Record<string, string | undefined> = {};
   for (const [name, value] of Object.entries(base)) {
     const dartVariable = name.startsWith('DART_') && !name.startsWith('DART_CLOUD_');

@@ -103,7 +103,11 @@ function findHandler(files: ScannedFile[], packageName: string): HandlerContract
   const superclassOf = new Map(declared.map((c) => [c.name, c.superclass]));
   const extendsFunction = (name: string): boolean => {
     const seen = new Set<string>();
-    for (let current: string | null | undefined = name; current; current = superclassOf.get(current)) {
+    for (
+      let current: string | null | undefined = name;
+      current;
+      current = superclassOf.get(current)
+    ) {
       if (current === 'CloudDartFunction') return true;
       if (seen.has(current)) return false;
       seen.add(current);
@@ -138,7 +142,9 @@ function findHandler(files: ScannedFile[], packageName: string): HandlerContract
     );
   }
   if (handler.isAbstract) {
-    throw new InvalidFunctionError(`${where} is abstract; the @cloudFunction class must be concrete.`);
+    throw new InvalidFunctionError(
+      `${where} is abstract; the @cloudFunction class must be concrete.`,
+    );
   }
   if (handler.name.startsWith('_')) {
     throw new InvalidFunctionError(
@@ -178,8 +184,9 @@ function findScriptEntry(files: ScannedFile[], packageName: string): string | nu
   const topLevelBin = files.filter((f) => /^bin\/[^/]+\.dart$/.test(f.path));
   const preferred = ['bin/main.dart', `bin/${packageName}.dart`];
   const entry =
-    preferred.map((path) => topLevelBin.find((f) => f.path === path)).find((f) => f !== undefined) ??
-    (topLevelBin.length === 1 ? topLevelBin[0] : undefined);
+    preferred
+      .map((path) => topLevelBin.find((f) => f.path === path))
+      .find((f) => f !== undefined) ?? (topLevelBin.length === 1 ? topLevelBin[0] : undefined);
   return entry !== undefined && hasTopLevelMain(entry.stripped) ? entry.path : null;
 }
 
@@ -206,7 +213,9 @@ function scanDartFiles(sourceDir: string): ScannedFile[] {
       const path = relative(sourceDir, absolute).split(sep).join('/');
       files.push({ path, source, stripped: stripDartSource(source) });
       if (files.length > MAX_SCANNED_FILES) {
-        throw new InvalidFunctionError(`Expected at most ${MAX_SCANNED_FILES} Dart files under lib/ and bin/.`);
+        throw new InvalidFunctionError(
+          `Expected at most ${MAX_SCANNED_FILES} Dart files under lib/ and bin/.`,
+        );
       }
     }
   }

@@ -57,8 +57,12 @@ export interface DartClass {
   annotated: boolean;
 }
 
-const CLASS_DECLARATION =
-  /\b((?:(?:abstract|base|final|interface|sealed|mixin)\s+)*)class\s+([A-Za-z_$][\w$]*)(?:\s*<[^{]*?>)?(?:\s+extends\s+(?:[A-Za-z_$][\w$]*\.)?([A-Za-z_$][\w$]*))?/g;
+const IDENTIFIER = String.raw`[A-Za-z_$][\w$]*`;
+const CLASS_DECLARATION = new RegExp(
+  String.raw`\b((?:(?:abstract|base|final|interface|sealed|mixin)\s+)*)class\s+(${IDENTIFIER})` +
+    String.raw`(?:\s*<[^{]*?>)?(?:\s+extends\s+(?:${IDENTIFIER}\.)?(${IDENTIFIER}))?`,
+  'g',
+);
 const CLOUD_FUNCTION_ANNOTATION = /@(?:[A-Za-z_$][\w$]*\.)?(?:cloudFunction\b|CloudFunction\s*\()/;
 
 /** Lists the class declarations of stripped Dart source, with their annotations. */

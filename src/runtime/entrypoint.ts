@@ -54,8 +54,8 @@ export async function writeEntryPoint(options: {
 /** A `package:` URI for a library under lib/, a path relative to bin/ for one under bin/. */
 function entryImportUri(contract: HandlerContract): string {
   const file = contract.libraryFile;
-  if (file.startsWith('lib/')) return `package:${contract.packageName}/${file.slice('lib/'.length)}`;
-  return posix.relative(posix.dirname(ENTRY_POINT_FILE), file);
+  if (!file.startsWith('lib/')) return posix.relative(posix.dirname(ENTRY_POINT_FILE), file);
+  return `package:${contract.packageName}/${file.slice('lib/'.length)}`;
 }
 
 const ENTRY_POINT_TEMPLATE = `${ENTRY_POINT_MARKER} (protocol 1).

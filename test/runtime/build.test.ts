@@ -55,11 +55,23 @@ async function invokeOnce(executable: string, body: unknown): Promise<Record<str
   const token = 'f'.repeat(32);
   const child = Bun.spawn([executable], {
     cwd: createTempDir(),
-    env: { DART_CLOUD_PROTOCOL: '1', DART_CLOUD_FRAME: token, PATH: '/usr/local/bin:/usr/bin:/bin' },
+    env: {
+      DART_CLOUD_PROTOCOL: '1',
+      DART_CLOUD_FRAME: token,
+      PATH: '/usr/local/bin:/usr/bin:/bin',
+    },
     stdin: 'pipe',
     stdout: 'pipe',
   });
-  const request = { type: 'request', id: 'exec-1', method: 'POST', path: '/', headers: {}, query: {}, body };
+  const request = {
+    type: 'request',
+    id: 'exec-1',
+    method: 'POST',
+    path: '/',
+    headers: {},
+    query: {},
+    body,
+  };
   child.stdin.write(`${JSON.stringify(request)}\n`);
   await child.stdin.end();
   const stdout = await new Response(child.stdout).text();
@@ -77,7 +89,13 @@ describe('buildFunction', () => {
     async () => {
       const sourceDir = copyToTemp(fixturePath('test_function'));
       const outputFile = join(createTempDir(), 'out', 'function');
-      const result = await buildFunction({ sdk, sourceDir, outputFile, env, timeoutMs: BUILD_TIMEOUT_MS });
+      const result = await buildFunction({
+        sdk,
+        sourceDir,
+        outputFile,
+        env,
+        timeoutMs: BUILD_TIMEOUT_MS,
+      });
 
       expect(result.contract).toBe('handler');
       expect(result.executable).toBe(outputFile);
@@ -92,7 +110,10 @@ describe('buildFunction', () => {
       const frames = await invokeOnce(outputFile, { action: 'echo', hello: 'world' });
       const response = frames.find((frame) => frame.type === 'response');
       expect(response).toMatchObject({ id: 'exec-1', statusCode: 200, encoding: 'utf8' });
-      expect(JSON.parse(String(response?.body))).toMatchObject({ echo: { hello: 'world' }, method: 'POST' });
+      expect(JSON.parse(String(response?.body))).toMatchObject({
+        echo: { hello: 'world' },
+        method: 'POST',
+      });
     },
     BUILD_TIMEOUT_MS,
   );
@@ -102,7 +123,13 @@ describe('buildFunction', () => {
     async () => {
       const sourceDir = copyToTemp(fixturePath('test_script'));
       const outputFile = join(createTempDir(), 'script');
-      const result = await buildFunction({ sdk, sourceDir, outputFile, env, timeoutMs: BUILD_TIMEOUT_MS });
+      const result = await buildFunction({
+        sdk,
+        sourceDir,
+        outputFile,
+        env,
+        timeoutMs: BUILD_TIMEOUT_MS,
+      });
       expect(result.contract).toBe('script');
       expect(result.log).toContain('$ dart compile exe bin/main.dart -o ');
       expect(existsSync(join(sourceDir, 'bin/dart_cloud_main.dart'))).toBe(false);
@@ -117,7 +144,13 @@ describe('buildFunction', () => {
       const sourceDir = copyToTemp(fixturePath('test_script'));
       writeFileSync(join(sourceDir, 'bin/main.dart'), 'void main() {}\n#compile-error\n');
       const error = await buildFailure(
-        buildFunction({ sdk, sourceDir, outputFile: join(createTempDir(), 'x'), env, timeoutMs: BUILD_TIMEOUT_MS }),
+        buildFunction({
+          sdk,
+          sourceDir,
+          outputFile: join(createTempDir(), 'x'),
+          env,
+          timeoutMs: BUILD_TIMEOUT_MS,
+        }),
       );
       expect(error.code).toBe('E_BUILD_FAILED');
       expect(error.message).toMatch(/^dart compile exe failed \(exit \d+\):\n/);
@@ -132,9 +165,18 @@ describe('buildFunction', () => {
     async () => {
       const sourceDir = copyToTemp(fixturePath('test_script'));
       const pubspec = readFileSync(join(sourceDir, 'pubspec.yaml'), 'utf8');
-      writeFileSync(join(sourceDir, 'pubspec.yaml'), `${pubspec}\ndependencies:\n  dart_standin_missing: any\n`);
+      writeFileSync(
+        join(sourceDir, 'pubspec.yaml'),
+        `${pubspec}\ndependencies:\n  dart_standin_missing: any\n`,
+      );
       const error = await buildFailure(
-        buildFunction({ sdk, sourceDir, outputFile: join(createTempDir(), 'x'), env, timeoutMs: BUILD_TIMEOUT_MS }),
+        buildFunction({
+          sdk,
+          sourceDir,
+          outputFile: join(createTempDir(), 'x'),
+          env,
+          timeoutMs: BUILD_TIMEOUT_MS,
+        }),
       );
       expect(error.message).toContain('dart pub get failed (exit 69)');
       expect(error.message).toContain('version solving failed');
@@ -158,7 +200,12 @@ describe('buildFunction', () => {
     const slow = fakeSdk(`sleep 30 & echo $! > ${pidFile}; wait`);
     const started = Date.now();
     const error = await buildFailure(
-      buildFunction({ sdk: slow, sourceDir, outputFile: join(createTempDir(), 'x'), timeoutMs: 500 }),
+      buildFunction({
+        sdk: slow,
+        sourceDir,
+        outputFile: join(createTempDir(), 'x'),
+        timeoutMs: 500,
+      }),
     );
     expect(error.message).toBe('The build timed out after 0.5 s, during dart pub get');
     expect(Date.now() - started).toBeLessThan(5_000);
@@ -183,7 +230,9 @@ describe('buildFunction', () => {
 
   test('keeps the build log bounded when the toolchain floods its output', async () => {
     const sourceDir = copyToTemp(fixturePath('test_script'));
-    const noisy = fakeSdk('yes "a line of build output that repeats" | head -c 3000000; echo "Error: last words" >&2; exit 1');
+    const noisy = fakeSdk(
+      'yes "a line of build output that repeats" | head -c 3000000; echo "Error: last words" >&2; exit 1',
+    );
     const error = await buildFailure(
       buildFunction({ sdk: noisy, sourceDir, outputFile: join(createTempDir(), 'x') }),
     );

@@ -10,7 +10,10 @@ import {
   useRealDart,
 } from '../fixtures/dart-standin/toolchain.ts';
 
-const SASS_DART_VM = join(import.meta.dir, '../../node_modules/sass-embedded-linux-x64/dart-sass/src/dart');
+const SASS_DART_VM = join(
+  import.meta.dir,
+  '../../node_modules/sass-embedded-linux-x64/dart-sass/src/dart',
+);
 
 async function rejection(promise: Promise<unknown>): Promise<DartSdkNotFoundError> {
   try {
@@ -85,14 +88,16 @@ describe('resolveDartSdk', () => {
 describe('parseDartVersion', () => {
   test('reads stable, dev and old VM version lines', () => {
     expect(
-      parseDartVersion('Dart SDK version: 3.10.4 (stable) (Tue Dec 9 00:01:55 2025 -0800) on "linux_x64"'),
+      parseDartVersion(
+        'Dart SDK version: 3.10.4 (stable) (Tue Dec 9 00:01:55 2025 -0800) on "linux_x64"',
+      ),
     ).toBe('3.10.4');
     expect(parseDartVersion('Dart SDK version: 3.11.0-93.0.dev (dev) (...) on "linux_arm64"')).toBe(
       '3.11.0-93.0.dev',
     );
-    expect(parseDartVersion('Dart VM version: 2.3.1 (Tue May 21 19:28:38 2019 +0200) on "macos_x64"')).toBe(
-      '2.3.1',
-    );
+    expect(
+      parseDartVersion('Dart VM version: 2.3.1 (Tue May 21 19:28:38 2019 +0200) on "macos_x64"'),
+    ).toBe('2.3.1');
   });
 
   test('returns null for other output', () => {
@@ -100,10 +105,13 @@ describe('parseDartVersion', () => {
     expect(parseDartVersion('node v20.0.0')).toBeNull();
   });
 
-  test.skipIf(!existsSync(SASS_DART_VM))('reads the version line of the real Dart VM shipped with sass', async () => {
-    const child = Bun.spawn([SASS_DART_VM, '--version'], { stdout: 'pipe', stderr: 'pipe' });
-    const output = await new Response(child.stdout).text();
-    await child.exited;
-    expect(parseDartVersion(output)).toMatch(/^3\.\d+\.\d+/);
-  });
+  test.skipIf(!existsSync(SASS_DART_VM))(
+    'reads the version line of the real Dart VM shipped with sass',
+    async () => {
+      const child = Bun.spawn([SASS_DART_VM, '--version'], { stdout: 'pipe', stderr: 'pipe' });
+      const output = await new Response(child.stdout).text();
+      await child.exited;
+      expect(parseDartVersion(output)).toMatch(/^3\.\d+\.\d+/);
+    },
+  );
 });

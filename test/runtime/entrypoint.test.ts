@@ -16,7 +16,9 @@ const libHandler: HandlerContract = {
 
 describe('renderEntryPoint', () => {
   test('starts with the marker that the stand-in and the contract scan recognise', () => {
-    expect(renderEntryPoint(libHandler).startsWith(`${ENTRY_POINT_MARKER} (protocol 1).\n`)).toBe(true);
+    expect(renderEntryPoint(libHandler).startsWith(`${ENTRY_POINT_MARKER} (protocol 1).\n`)).toBe(
+      true,
+    );
   });
 
   test('imports a lib/ handler by its package: URI and creates the class', () => {
@@ -38,14 +40,21 @@ describe('renderEntryPoint', () => {
     expect(source).toContain(
       'void printLog(LoggerTypeAction level, String message, {Map<String, dynamic>? metadata}) {',
     );
-    expect(source).toContain('.handle(request: request, logger: _logger, env: Map<String, String>.of(_env))');
+    expect(source).toContain(
+      '.handle(request: request, logger: _logger, env: Map<String, String>.of(_env))',
+    );
   });
 
   test('writes protocol frames with the per-process token', () => {
     const source = renderEntryPoint(libHandler);
     expect(source).toContain("Platform.environment['DART_CLOUD_FRAME']");
     expect(source).toContain(String.raw`_writeLine('\x1E' + _frameToken + ' ' + jsonEncode(`);
-    for (const field of ["'type': 'response'", "'type': 'error'", "'type': 'log'", "'encoding': encoding"]) {
+    for (const field of [
+      "'type': 'response'",
+      "'type': 'error'",
+      "'type': 'log'",
+      "'encoding': encoding",
+    ]) {
       expect(source).toContain(field);
     }
     expect(source).toContain("headers['content-type'] = 'application/json';");
@@ -54,7 +63,11 @@ describe('renderEntryPoint', () => {
 
   test('has balanced brackets outside comments and strings', () => {
     const code = stripDartSource(renderEntryPoint(libHandler));
-    for (const [open, close] of [['{', '}'], ['(', ')'], ['[', ']']] as const) {
+    for (const [open, close] of [
+      ['{', '}'],
+      ['(', ')'],
+      ['[', ']'],
+    ] as const) {
       expect(code.split(open).length).toBe(code.split(close).length);
     }
   });
@@ -82,7 +95,9 @@ describe('writeEntryPoint', () => {
   });
 
   test('replaces an entry point it generated before', async () => {
-    const dir = writeFiles(createTempDir(), { 'bin/dart_cloud_main.dart': `${ENTRY_POINT_MARKER}\nold` });
+    const dir = writeFiles(createTempDir(), {
+      'bin/dart_cloud_main.dart': `${ENTRY_POINT_MARKER}\nold`,
+    });
     const path = await writeEntryPoint({ sourceDir: dir, contract: libHandler });
     expect(readFileSync(path, 'utf8')).not.toContain('old');
   });
