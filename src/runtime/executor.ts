@@ -262,7 +262,7 @@ export function createRuntime(config: RuntimeConfig): Runtime {
         timeoutMs: options.timeoutMs,
         responseCapBytes,
       });
-      log.info(`[${executionId}] ${options.functionName}: ${outcome.status} in ${outcome.durationMs} ms`);
+      log.debug(`[${executionId}] ${options.functionName}: ${outcome.status} in ${outcome.durationMs} ms`);
       return outcome;
     } finally {
       clearTimeout(timer);
