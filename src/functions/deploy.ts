@@ -60,7 +60,15 @@ export async function deployFunction(ctx: ServiceContext, input: DeployInput): P
     });
     const executable = await ctx.runtime.installExecutable({ sourceFile: build.executable, deploymentId });
 
-    const activated = activateDeployment(ctx, { row, deploymentId, parsed, executable, contract: build.contract, log: build.log });
+    const activated = activateDeployment(ctx, {
+      row,
+      deploymentId,
+      version,
+      parsed,
+      executable,
+      contract: build.contract,
+      log: build.log,
+    });
     ctx.logger.info(`Deployed ${row.name} version ${version} (${build.contract} contract)`);
     return { function: activated, version, created };
   } catch (error) {
@@ -140,7 +148,15 @@ function reserveDeployment(
 /** Marks the deployment ready and makes it the one that serves, with the deploy's settings. */
 function activateDeployment(
   ctx: ServiceContext,
-  options: { row: FunctionRow; deploymentId: string; parsed: ParsedDeploy; executable: string; contract: string; log: string },
+  options: {
+    row: FunctionRow;
+    deploymentId: string;
+    version: number;
+    parsed: ParsedDeploy;
+    executable: string;
+    contract: string;
+    log: string;
+  },
 ): FunctionRow {
   const { row, deploymentId, parsed } = options;
   return ctx.db.transaction((tx) => {
@@ -149,6 +165,13 @@ function activateDeployment(
       .set({ status: 'ready', contract: options.contract, buildLog: options.log, executable: options.executable })
       .where(eq(deployments.id, deploymentId))
       .run();
+
+    // Two deploys built at once: the later version wins even when it finishes first.
+    const current = tx.select().from(functions).where(eq(functions.id, row.id)).get() ?? row;
+    const active = current.activeDeploymentId
+      ? tx.select({ version: deployments.version }).from(deployments).where(eq(deployments.id, current.activeDeploymentId)).get()
+      : undefined;
+    if (active && active.version > options.version) return current;
     for (const [key, value] of Object.entries(parsed.env)) {
       tx.insert(envVars)
         .values({ functionId: row.id, key, value, updatedAt: now })
@@ -160,8 +183,8 @@ function activateDeployment(
       .set({
         status: 'active',
         activeDeploymentId: deploymentId,
-        memoryMb: parsed.memoryMb ?? row.memoryMb,
-        timeoutSeconds: parsed.timeoutSeconds ?? row.timeoutSeconds,
+        memoryMb: parsed.memoryMb ?? current.memoryMb,
+        timeoutSeconds: parsed.timeoutSeconds ?? current.timeoutSeconds,
         updatedAt: now,
       })
       .where(eq(functions.id, row.id))

@@ -4,6 +4,7 @@ import { createLogger } from '../core/logger.ts';
 import type { ServiceContext } from '../functions/context.ts';
 import { createAuthPlugin } from './auth.ts';
 import { errorResponse, internalErrorResponse, mapDomainError } from './errors.ts';
+import type { RateLimits } from './rate-limit.ts';
 import type { RouteDeps } from './route-deps.ts';
 import { createAuthRoutes } from './routes/auth.ts';
 import { createEnvRoutes } from './routes/env.ts';
@@ -19,6 +20,7 @@ export interface AppOptions {
   /** The token signing secret. */
   secret: string;
   version: string;
+  rateLimits?: RateLimits;
 }
 
 /** Builds the Elysia app; call `.handle(request)` in tests or `.listen()` to serve. */
@@ -28,6 +30,7 @@ export function createApp(options: AppOptions) {
     services: options.services,
     auth: createAuthPlugin({ services: options.services, secret: options.secret }),
     version: options.version,
+    ...(options.rateLimits ? { rateLimits: options.rateLimits } : {}),
   };
 
   return new Elysia()

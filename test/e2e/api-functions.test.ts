@@ -42,7 +42,7 @@ describe('API functions on the compiled server', () => {
       fields: { memory: '256', timeout: '5', env: '{"GREETING":"hi"}' },
     });
     expect(response.status).toBe(201);
-    const body = (await response.json()) as { id: string; url: string };
+    const body = (await response.json()) as { id: string; url: string; [key: string]: unknown };
     expect(body).toEqual({ id: expect.any(String), name: 'hello', status: 'deployed', url: `${server.url}/functions/${body.id}`, version: 1 });
 
     const viaUrl = await fetch(body.url, {

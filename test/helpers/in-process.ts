@@ -6,6 +6,7 @@ import { openDatabase } from '../../src/db/client.ts';
 import { createLogger } from '../../src/core/logger.ts';
 import type { ServiceContext } from '../../src/functions/context.ts';
 import { createApp } from '../../src/server/app.ts';
+import type { RateLimits } from '../../src/server/rate-limit.ts';
 import { createFakeRuntime, createFakeToolchain } from './fake-platform.ts';
 
 /** What a request in a test may carry. */
@@ -29,7 +30,7 @@ export interface TestApp {
 }
 
 /** Creates a test app; close it after the test. */
-export async function createTestApp(options: { allowSignup?: boolean } = {}): Promise<TestApp> {
+export async function createTestApp(options: { allowSignup?: boolean; rateLimits?: RateLimits } = {}): Promise<TestApp> {
   const dataDir = await mkdtemp(join(tmpdir(), 'dart-cloud-test-'));
   const db = openDatabase(join(dataDir, 'db.sqlite'));
   const runtime = createFakeRuntime();
@@ -42,7 +43,12 @@ export async function createTestApp(options: { allowSignup?: boolean } = {}): Pr
     allowSignup: options.allowSignup ?? false,
     now: () => Date.now(),
   };
-  const app = createApp({ services, secret: 'test-secret-0123456789abcdef0123456789abcdef', version: '0.1.0' });
+  const app = createApp({
+    services,
+    secret: 'test-secret-0123456789abcdef0123456789abcdef',
+    version: '0.1.0',
+    ...(options.rateLimits ? { rateLimits: options.rateLimits } : {}),
+  });
 
   const request: TestApp['request'] = (method, path, init = {}) => {
     const headers: Record<string, string> = { ...init.headers };

@@ -3,14 +3,20 @@ import { randomUUID } from 'node:crypto';
 import { Elysia } from 'elysia';
 import { authenticate, registerAccount, revokeToken, type Account } from '../../functions/accounts.ts';
 import { TOKEN_LIFETIME_SECONDS } from '../auth.ts';
+import { createRateLimiter, DEFAULT_RATE_LIMITS } from '../rate-limit.ts';
 import { readJson } from '../request.ts';
 import type { RouteDeps } from '../route-deps.ts';
 
 /** Auth routes. */
 export function createAuthRoutes(deps: RouteDeps) {
   const { services } = deps;
+  const limit = createRateLimiter({ limits: deps.rateLimits ?? DEFAULT_RATE_LIMITS, now: services.now });
   return new Elysia({ prefix: '/api/auth' })
     .use(deps.auth)
+    // Password guessing is the abuse to stop here; the seed's limits apply per client address.
+    .onBeforeHandle(({ request, server, path }) => {
+      if (path.endsWith('/login') || path.endsWith('/register')) limit(server?.requestIP(request)?.address ?? 'local');
+    })
     .resolve(({ jwt }) => ({
       issueToken: (user: Account): Promise<string> =>
         jwt.sign({ sub: user.id, jti: randomUUID(), exp: Math.floor(services.now() / 1000) + TOKEN_LIFETIME_SECONDS }),

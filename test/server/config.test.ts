@@ -1,0 +1,28 @@
+import { describe, expect, test } from 'bun:test';
+import { ValidationError } from '../../src/core/errors.ts';
+import { validateServerOptions } from '../../src/server/config.ts';
+
+const base = { host: '127.0.0.1', port: 8080, dataDir: '/tmp/dc', allowSignup: false };
+
+describe('server options', () => {
+  test('valid options come back checked, with defaults filled in', () => {
+    expect(validateServerOptions({ ...base, dataDir: 'rel/dir' })).toEqual({
+      host: '127.0.0.1',
+      port: 8080,
+      dataDir: `${process.cwd()}/rel/dir`,
+      allowSignup: false,
+      dartPath: undefined,
+      runAsUser: null,
+      maxConcurrentPerFunction: 10,
+    });
+    expect(validateServerOptions({ ...base, host: '::1', port: 0 }).port).toBe(0);
+  });
+
+  test('each bad option is named in the message with what came', () => {
+    expect(() => validateServerOptions({ ...base, port: 70000 })).toThrow('Expected --port to be an integer from 0 to 65535, got number 70000');
+    expect(() => validateServerOptions({ ...base, host: 'a b' })).toThrow('--host');
+    expect(() => validateServerOptions({ ...base, dataDir: ' ' })).toThrow('--data-dir');
+    expect(() => validateServerOptions({ ...base, maxConcurrentPerFunction: 0 })).toThrow(ValidationError);
+    expect(() => validateServerOptions({ ...base, dartPath: '' })).toThrow('--dart');
+  });
+});
