@@ -250,3 +250,40 @@ describe('buildFunction', () => {
     expect(error.message).toBe('dart compile exe succeeded but wrote no executable');
   });
 });
+
+describe('the Dart toolchain the tests use', () => {
+  async function run(args: string[], cwd: string): Promise<{ code: number; output: string }> {
+    const child = Bun.spawn([sdk.executable, ...args], {
+      cwd,
+      env,
+      stdout: 'pipe',
+      stderr: 'pipe',
+    });
+    const [stdout, stderr] = await Promise.all([
+      new Response(child.stdout).text(),
+      new Response(child.stderr).text(),
+    ]);
+    return { code: await child.exited, output: stdout + stderr };
+  }
+
+  test('exits 66 from pub get without a pubspec.yaml, as the real CLI does', async () => {
+    const dir = createTempDir();
+    const result = await run(['pub', 'get'], dir);
+    expect(result.code).toBe(66);
+    expect(result.output).toContain('Could not find a file named "pubspec.yaml" in "');
+  });
+
+  test('exits 65 from pub get when pubspec.yaml has no name', async () => {
+    const dir = writeFiles(createTempDir(), { 'pubspec.yaml': 'version: 1.0.0\n' });
+    const result = await run(['pub', 'get'], dir);
+    expect(result.code).toBe(65);
+    expect(result.output).toContain('Missing the required "name" field.');
+  });
+
+  test('exits 255 from compile exe when the entry file does not exist', async () => {
+    const dir = writeFiles(createTempDir(), { 'pubspec.yaml': 'name: x\n' });
+    const result = await run(['compile', 'exe', 'bin/nope.dart', '-o', 'out'], dir);
+    expect(result.code).toBe(255);
+    expect(result.output).toContain('"bin/nope.dart" file not found.');
+  });
+});
