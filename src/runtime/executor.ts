@@ -3,14 +3,15 @@
  * with per-function concurrency slots, and stops everything on shutdown.
  */
 import { join, resolve } from 'node:path';
-import { PayloadTooLargeError, TooManyRequestsError } from '../core/errors.ts';
+import { PayloadTooLargeError, TooManyRequestsError, ValidationError } from '../core/errors.ts';
 import { createLogger } from '../core/logger.ts';
+import { runCommandInSandbox, type CommandOptions, type CommandOutcome } from './command.ts';
 import { createInterruptedOutcome, createOutcome } from './execution-outcome.ts';
 import { createOutputCollector } from './execution-output.ts';
 import { createFrameToken, encodeRequestLine, encodeScriptInput, PROTOCOL_VERSION } from './protocol.ts';
 import { createCgroupBase, removeStaleCgroups, runtimeCgroupName } from './sandbox/cgroup.ts';
 import { detectHost, renderHostCapabilities, type HostCapabilities } from './sandbox/host.ts';
-import { runSandboxed, StopReason, type SandboxResult } from './sandbox/run.ts';
+import { runSandboxed, StopReason, type SandboxContext } from './sandbox/run.ts';
 import {
   createSandboxLayout,
   installProgram,
@@ -60,34 +61,6 @@ export interface ExecuteOptions {
   network: boolean;
 }
 
-/** A raw sandboxed run of any program (for checks such as a real Dart VM's). */
-export interface CommandOptions {
-  executionId: string;
-  /** A program the run-as user may read and execute; it is linked or copied into the sandbox. */
-  executable: string;
-  args?: string[];
-  stdin?: string | Uint8Array;
-  env?: Record<string, string>;
-  memoryMb: number;
-  timeoutMs: number;
-  network?: boolean;
-}
-
-/** How a raw run ended; stdout and stderr are kept up to the log cap each. */
-export interface CommandOutcome {
-  exitCode: number | null;
-  signal: string | null;
-  timedOut: boolean;
-  oomKilled: boolean;
-  interrupted: boolean;
-  durationMs: number;
-  peakMemoryBytes: number | null;
-  stdout: string;
-  stderr: string;
-  outputTruncated: boolean;
-  limits: EnforcedLimits;
-}
-
 /** The runtime the server uses to run functions. */
 export interface Runtime {
   /** What this host enforces (also logged once at creation). */
@@ -124,25 +97,6 @@ function buildEnvironment(options: ExecuteOptions, token: string | null): Record
   return env;
 }
 
-/** A byte sink that keeps at most `cap` bytes. */
-function createCappedText(cap: number) {
-  const parts: Uint8Array[] = [];
-  let size = 0;
-  let truncated = false;
-  return {
-    push(chunk: Uint8Array): void {
-      const room = cap - size;
-      if (chunk.length > room) truncated = true;
-      if (room <= 0) return;
-      const kept = chunk.subarray(0, room);
-      parts.push(Uint8Array.from(kept));
-      size += kept.length;
-    },
-    text: (): string => Buffer.concat(parts).toString('utf8'),
-    truncated: (): boolean => truncated,
-  };
-}
-
 /** Detects the host, prepares the sandbox directories and returns the runtime. */
 export function createRuntime(config: RuntimeConfig): Runtime {
   const dataDir = resolve(config.dataDir);
@@ -157,6 +111,7 @@ export function createRuntime(config: RuntimeConfig): Runtime {
     host.credentials === null ? join(dataDir, 'runtime', 'sandbox') : `/var/lib/dart_cloud/sandbox-${cgroupBase.slice('dart_cloud-'.length)}`;
   const layout = createSandboxLayout({ root: config.sandboxDir ?? defaultRoot, credentials: host.credentials });
   if (host.cgroups !== null) createCgroupBase(host.cgroups, cgroupBase);
+  const sandbox: SandboxContext = { host, layout, cgroupBase, pidsLimit, killGraceMs };
 
   for (const line of renderHostCapabilities(host.capabilities)) {
     if (line.startsWith('not enforced')) log.warn(`sandbox ${line}`);
@@ -190,11 +145,7 @@ export function createRuntime(config: RuntimeConfig): Runtime {
   };
 
   /** Runs one program with a timeout; the controller's first abort reason says why it stopped. */
-  const track = async (
-    executionId: string,
-    controller: AbortController,
-    run: () => Promise<SandboxResult>,
-  ): Promise<SandboxResult> => {
+  const track = async <T>(executionId: string, controller: AbortController, run: () => Promise<T>): Promise<T> => {
     const done = run();
     running.set(executionId, { controller, done: done.catch(() => {}) });
     try {
@@ -207,6 +158,11 @@ export function createRuntime(config: RuntimeConfig): Runtime {
   const execute = async (options: ExecuteOptions): Promise<ExecutionOutcome> => {
     if (stopping) return createInterruptedOutcome(baseLimits);
     const { executionId, contract } = options;
+    if (!(options.memoryMb > 0) || !(options.timeoutMs > 0)) {
+      throw new ValidationError(
+        `Expected memoryMb and timeoutMs to be positive, got ${options.memoryMb} and ${options.timeoutMs}`,
+      );
+    }
     const env = buildEnvironment(options, contract === 'handler' ? createFrameToken() : null);
     if (contract === 'script') {
       env.FUNCTION_INPUT = encodeScriptInput(options.request);
@@ -238,18 +194,14 @@ export function createRuntime(config: RuntimeConfig): Runtime {
     try {
       const result = await track(executionId, controller, () =>
         runSandboxed({
+          sandbox,
           executionId,
-          host,
-          layout,
-          cgroupBase,
           executable: options.executable,
           args: [],
           stdin,
           env,
           memoryMb: options.memoryMb,
-          pidsLimit,
           network: options.network,
-          killGraceMs,
           signal: controller.signal,
           onStdout: collector.stdout,
           onStderr: collector.stderr,
@@ -274,42 +226,10 @@ export function createRuntime(config: RuntimeConfig): Runtime {
     const controller = new AbortController();
     if (stopping) controller.abort(StopReason.interrupted);
     const timer = setTimeout(() => controller.abort(StopReason.timeout), options.timeoutMs);
-    const stdout = createCappedText(logCapBytes);
-    const stderr = createCappedText(logCapBytes);
-    const stdin = options.stdin === undefined ? null : typeof options.stdin === 'string' ? Buffer.from(options.stdin) : options.stdin;
     try {
-      const result = await track(options.executionId, controller, () =>
-        runSandboxed({
-          executionId: options.executionId,
-          host,
-          layout,
-          cgroupBase,
-          executable: options.executable,
-          args: options.args ?? [],
-          stdin,
-          env: { PATH: '/usr/local/bin:/usr/bin:/bin', LANG: 'C.UTF-8', ...options.env },
-          memoryMb: options.memoryMb,
-          pidsLimit,
-          network: options.network ?? true,
-          killGraceMs,
-          signal: controller.signal,
-          onStdout: stdout.push,
-          onStderr: stderr.push,
-        }),
+      return await track(options.executionId, controller, () =>
+        runCommandInSandbox({ sandbox, options, signal: controller.signal, capBytes: logCapBytes }),
       );
-      return {
-        exitCode: result.exitCode,
-        signal: result.signal,
-        timedOut: result.stopReason === StopReason.timeout,
-        oomKilled: result.oomKilled,
-        interrupted: result.stopReason === StopReason.interrupted,
-        durationMs: result.durationMs,
-        peakMemoryBytes: result.peakMemoryBytes,
-        stdout: stdout.text(),
-        stderr: stderr.text(),
-        outputTruncated: stdout.truncated() || stderr.truncated(),
-        limits: result.limits,
-      };
     } finally {
       clearTimeout(timer);
     }

@@ -34,21 +34,27 @@ export interface SandboxResult {
   startError: string | null;
 }
 
-/** Everything one sandboxed run needs. `args` follow the program (linked into the work dir). */
-export interface SandboxRunOptions {
-  executionId: string;
+/** What every run of one runtime shares: the host, its directories and fixed limits. */
+export interface SandboxContext {
   host: HostProbe;
   layout: SandboxLayout;
+  /** The name of the runtime's base cgroup. */
   cgroupBase: string;
+  pidsLimit: number;
+  killGraceMs: number;
+}
+
+/** Everything one sandboxed run needs. `args` follow the program (linked into the work dir). */
+export interface SandboxRunOptions {
+  sandbox: SandboxContext;
+  executionId: string;
   executable: string;
   args: string[];
   stdin: Uint8Array | null;
   /** The program's whole environment except HOME and TMPDIR, which point to its directory. */
   env: Record<string, string>;
   memoryMb: number;
-  pidsLimit: number;
   network: boolean;
-  killGraceMs: number;
   /** Aborted with a StopReason to stop the program's whole tree. */
   signal: AbortSignal;
   onStdout(chunk: Uint8Array): void;
@@ -59,7 +65,8 @@ const DRAIN_LIMIT_MS = 1000;
 
 /** The command that joins the second v1 hierarchy, enters namespaces and drops privileges. */
 function buildCommand(options: SandboxRunOptions, cgroup: ExecutionCgroup | null, program: string) {
-  const { host, network } = options;
+  const { network } = options;
+  const { host } = options.sandbox;
   const credentials = host.credentials;
   const isolateNetwork = !network && host.capabilities.networkNamespace && host.unsharePath !== null;
   const prelude: string[] = [];
@@ -112,9 +119,25 @@ async function killRemaining(pid: number, cgroup: ExecutionCgroup | null): Promi
   }
 }
 
+function enforcedLimits(options: SandboxRunOptions, cgroup: ExecutionCgroup | null, isolateNetwork: boolean): EnforcedLimits {
+  return {
+    memory: cgroup?.memory ?? false,
+    pids: cgroup?.pids ?? false,
+    user: options.sandbox.host.credentials?.name ?? null,
+    network: isolateNetwork ? 'none' : 'host',
+    cgroup: cgroup?.version ?? null,
+  };
+}
+
+function notStarted(error: unknown) {
+  const message = error instanceof Error ? error.message : String(error);
+  return { exitCode: null, signal: null, stopReason: null, startError: message, oomKilled: false, peakMemoryBytes: null };
+}
+
 /** Runs the program to its end (or until stopped) and removes everything it was given. */
 export async function runSandboxed(options: SandboxRunOptions): Promise<SandboxResult> {
-  const { executionId, host, signal } = options;
+  const { executionId, signal } = options;
+  const { host, layout } = options.sandbox;
   const started = performance.now();
   const cgroups = host.cgroups;
   const cgroup =
@@ -122,23 +145,21 @@ export async function runSandboxed(options: SandboxRunOptions): Promise<SandboxR
       ? null
       : createExecutionCgroup({
           parents: cgroups,
-          base: options.cgroupBase,
+          base: options.sandbox.cgroupBase,
           executionId,
           memoryBytes: Math.round(options.memoryMb * 1024 * 1024),
-          pidsLimit: options.pidsLimit,
+          pidsLimit: options.sandbox.pidsLimit,
         });
   let workDir: ReturnType<typeof createWorkDir> | null = null;
 
   try {
-    workDir = createWorkDir(options.layout, { executionId, executable: options.executable });
+    try {
+      workDir = createWorkDir(layout, { executionId, executable: options.executable });
+    } catch (error) {
+      return { ...notStarted(error), limits: enforcedLimits(options, cgroup, false), durationMs: 0 };
+    }
     const { cmd, ids, isolateNetwork } = buildCommand(options, cgroup, workDir.program);
-    const limits: EnforcedLimits = {
-      memory: cgroup?.memory ?? false,
-      pids: cgroup?.pids ?? false,
-      user: host.credentials?.name ?? null,
-      network: isolateNetwork ? 'none' : 'host',
-      cgroup: cgroup?.version ?? null,
-    };
+    const limits = enforcedLimits(options, cgroup, isolateNetwork);
     const env = { ...options.env, HOME: workDir.home, TMPDIR: workDir.home };
     const result = await spawnAndWait({ options, cmd, ids, env, cwd: workDir.home, cgroup });
     const stats = cgroup?.readStats() ?? { peakMemoryBytes: null, oomKilled: false };
@@ -178,14 +199,14 @@ async function spawnAndWait(context: {
       stderr: 'pipe',
     });
   } catch (error) {
-    return { exitCode: null, signal: null, stopReason: null, startError: String(error) };
+    return notStarted(error);
   }
   log.debug(`[${executionId}] started pid ${child.pid}: ${cmd.join(' ')}`);
 
   let graceTimer: ReturnType<typeof setTimeout> | undefined;
   const stop = (): void => {
     signalTree(child.pid, cgroup, 'SIGTERM');
-    graceTimer = setTimeout(() => signalTree(child.pid, cgroup, 'SIGKILL'), options.killGraceMs);
+    graceTimer = setTimeout(() => signalTree(child.pid, cgroup, 'SIGKILL'), options.sandbox.killGraceMs);
   };
   if (signal.aborted) stop();
   else signal.addEventListener('abort', stop, { once: true });
