@@ -71,8 +71,16 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     url,
     stop() {
       stopped ??= (async () => {
-        await app.stop();
+        // Stop listening first; in-flight invocations end (as `interrupted`) with the runtime,
+        // then their answers go out before the connections close.
+        const server = app.server;
+        const closing = app.stop();
         await runtime.shutdown();
+        const deadline = Date.now() + 3_000;
+        while ((server?.pendingRequests ?? 0) > 0 && Date.now() < deadline) await Bun.sleep(20);
+        // Idle keep-alive connections would hold a graceful stop open; the answers are written.
+        await server?.stop(true);
+        await closing;
         db.$client.close();
         httpLog.info('Stopped');
       })();

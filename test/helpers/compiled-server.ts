@@ -21,12 +21,15 @@ export interface CompiledServer {
   dataDir: string;
   /** Everything the server wrote to stdout and stderr so far. */
   output(): string;
-  stop(): Promise<void>;
+  /** Stops the server; its data directory is removed unless `keepData`. */
+  stop(options?: { keepData?: boolean }): Promise<void>;
 }
 
 /** Starts a server; `args` are extra `serve` arguments such as `--allow-signup`. */
-export async function startCompiledServer(options: { args?: string[]; env?: Record<string, string> } = {}): Promise<CompiledServer> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'dart-cloud-e2e-'));
+export async function startCompiledServer(
+  options: { args?: string[]; env?: Record<string, string>; dataDir?: string } = {},
+): Promise<CompiledServer> {
+  const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'dart-cloud-e2e-')));
   const child = Bun.spawn([BINARY, 'serve', '--port', '0', '--data-dir', dataDir, ...(options.args ?? [])], {
     env: { ...process.env, DART_CLOUD_DART: DART, DART_CLOUD_LOG_LEVEL: 'info', ...options.env },
     stdout: 'pipe',
@@ -41,12 +44,12 @@ export async function startCompiledServer(options: { args?: string[]; env?: Reco
   void drain(child.stdout);
   void drain(child.stderr);
 
-  const stop = async () => {
+  const stop = async (stopOptions: { keepData?: boolean } = {}) => {
     child.kill('SIGTERM');
-    const exited = await Promise.race([child.exited, Bun.sleep(5_000).then(() => null)]);
+    const exited = await Promise.race([child.exited, Bun.sleep(10_000).then(() => null)]);
     if (exited === null) child.kill('SIGKILL');
     await child.exited;
-    await rm(dataDir, { recursive: true, force: true });
+    if (!stopOptions.keepData) await rm(dataDir, { recursive: true, force: true });
   };
 
   const deadline = Date.now() + 15_000;
