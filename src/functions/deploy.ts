@@ -2,7 +2,7 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { and, eq, max } from 'drizzle-orm';
-import { ArchiveRejectedError, DartSdkNotFoundError, ValidationError } from '../core/errors.ts';
+import { ArchiveRejectedError, DartSdkNotFoundError, FunctionNotFoundError, ValidationError } from '../core/errors.ts';
 import { deployments, envVars, functions } from '../db/schema.ts';
 import type { ServiceContext } from './context.ts';
 import type { FunctionRow } from './functions.ts';
@@ -72,6 +72,10 @@ export async function deployFunction(ctx: ServiceContext, input: DeployInput): P
     ctx.logger.info(`Deployed ${row.name} version ${version} (${build.contract} contract)`);
     return { function: activated, version, created };
   } catch (error) {
+    // Deleted while it was building: its files went, so whatever failed, that is the reason.
+    if (!ctx.db.select({ id: functions.id }).from(functions).where(eq(functions.id, row.id)).get()) {
+      throw new FunctionNotFoundError();
+    }
     await recordFailure(ctx, { row, deploymentId, created, dir, error });
     throw error;
   }
@@ -167,7 +171,9 @@ function activateDeployment(
       .run();
 
     // Two deploys built at once: the later version wins even when it finishes first.
-    const current = tx.select().from(functions).where(eq(functions.id, row.id)).get() ?? row;
+    const current = tx.select().from(functions).where(eq(functions.id, row.id)).get();
+    // Deleted while it was building.
+    if (!current) throw new FunctionNotFoundError();
     const active = current.activeDeploymentId
       ? tx.select({ version: deployments.version }).from(deployments).where(eq(deployments.id, current.activeDeploymentId)).get()
       : undefined;
@@ -189,7 +195,7 @@ function activateDeployment(
       })
       .where(eq(functions.id, row.id))
       .returning()
-      .get();
+      .all()[0] ?? current;
   });
 }
 

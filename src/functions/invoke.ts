@@ -74,7 +74,8 @@ function recordOutcome(
 ): void {
   const { functionId, executionId, outcome } = options;
   ctx.db.transaction((tx) => {
-    tx.update(executions)
+    const updated = tx
+      .update(executions)
       .set({
         status: outcome.status,
         finishedAt: ctx.now(),
@@ -87,7 +88,10 @@ function recordOutcome(
         limits: JSON.stringify(outcome.limits),
       })
       .where(eq(executions.id, executionId))
-      .run();
+      .returning({ id: executions.id })
+      .all();
+    // The function was deleted while it ran; its history went with it.
+    if (updated.length === 0) return;
 
     for (const record of outcome.logs) {
       tx.insert(logs)
