@@ -2,6 +2,7 @@
  * The runtime: runs compiled function programs in the sandbox, one process per execution,
  * with per-function concurrency slots, and stops everything on shutdown.
  */
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { PayloadTooLargeError, TooManyRequestsError, ValidationError } from '../core/errors.ts';
 import { createLogger } from '../core/logger.ts';
@@ -35,8 +36,8 @@ export interface RuntimeConfig {
   /** The log bytes kept per execution (default 1 MiB); the rest is dropped with a marker. */
   logCapBytes?: number;
   /**
-   * Where programs and working directories live. It must be reachable by the run-as user, so
-   * when one is in use the default is `/var/lib/dart_cloud/sandbox-<hash of dataDir>`.
+   * Where working directories live. It must be reachable by the run-as user, so when one is in
+   * use the default is `<tmpdir>/dart_cloud-<hash of dataDir>-sandbox`, else inside `dataDir`.
    */
   sandboxDir?: string;
   /** Processes and threads per execution (default 128). */
@@ -108,8 +109,12 @@ export function createRuntime(config: RuntimeConfig): Runtime {
   const killGraceMs = config.killGraceMs ?? 500;
   const cgroupBase = runtimeCgroupName(dataDir);
   const defaultRoot =
-    host.credentials === null ? join(dataDir, 'runtime', 'sandbox') : `/var/lib/dart_cloud/sandbox-${cgroupBase.slice('dart_cloud-'.length)}`;
-  const layout = createSandboxLayout({ root: config.sandboxDir ?? defaultRoot, credentials: host.credentials });
+    host.credentials === null ? join(dataDir, 'runtime', 'sandbox') : join(tmpdir(), `${cgroupBase}-sandbox`);
+  const layout = createSandboxLayout({
+    programs: join(dataDir, 'runtime', 'bin'),
+    root: config.sandboxDir ?? defaultRoot,
+    credentials: host.credentials,
+  });
   if (host.cgroups !== null) createCgroupBase(host.cgroups, cgroupBase);
   const sandbox: SandboxContext = { host, layout, cgroupBase, pidsLimit, killGraceMs };
 

@@ -1,17 +1,22 @@
 /**
  * The sandbox's files: installed programs, and one private working directory per execution.
  *
- * Layout under the sandbox root (reachable by the run-as user, unlike the 0700 data directory):
- *   bin/<deploymentId>/program      installed programs; `bin` is 0700 root, never listed or read
- *   work/<executionId>/             0711 root, one per execution, removed afterwards
- *   work/<executionId>/program      a hard link to the installed program (nothing to copy)
- *   work/<executionId>/home/        0700, owned by the run-as user: cwd, HOME and TMPDIR
+ *   <dataDir>/runtime/bin/<deploymentId>/program   installed programs, private like the data dir
+ *
+ * and under the sandbox root (reachable by the run-as user, unlike the 0700 data directory):
+ *   cache/<dev>-<inode>-<mtime>-<size>   copies of programs when the data directory is on another
+ *                                        filesystem (0700 root; rebuilt when missing)
+ *   work/<executionId>/                  0711 root, one per execution, removed afterwards
+ *   work/<executionId>/program           a hard link to the program, so nothing is copied
+ *   work/<executionId>/home/             0700, owned by the run-as user: cwd, HOME and TMPDIR
  */
 import {
   chmodSync,
   chownSync,
   copyFileSync,
+  existsSync,
   linkSync,
+  lstatSync,
   mkdirSync,
   readdirSync,
   renameSync,
@@ -24,8 +29,10 @@ import type { Credentials } from './host.ts';
 
 /** The resolved directories of one runtime's sandbox. */
 export interface SandboxLayout {
+  /** Installed programs (inside the data directory). */
+  programs: string;
   root: string;
-  bin: string;
+  cache: string;
   work: string;
   credentials: Credentials | null;
 }
@@ -60,26 +67,39 @@ function assertReachable(dir: string, user: string): void {
   }
 }
 
-/** Creates (or reuses) the sandbox directories, checking the run-as user can reach them. */
-export function createSandboxLayout(options: { root: string; credentials: Credentials | null }): SandboxLayout {
+/** Throws unless `dir` is a real directory of this user (not a link someone else planted). */
+function assertOwnDirectory(dir: string): void {
+  const stat = lstatSync(dir);
+  if (!stat.isDirectory() || stat.uid !== process.getuid?.()) {
+    throw new ValidationError(`Expected ${dir} to be a directory owned by the server's user; remove it or choose another sandbox directory`);
+  }
+}
+
+/** Creates (or reuses) the runtime's directories, checking the run-as user can reach the sandbox. */
+export function createSandboxLayout(options: {
+  programs: string;
+  root: string;
+  credentials: Credentials | null;
+}): SandboxLayout {
   const root = resolve(options.root);
   const { credentials } = options;
   mkdirSync(root, { recursive: true });
+  assertOwnDirectory(root);
   if (credentials !== null) assertReachable(root, credentials.name);
 
-  const layout = { root, bin: join(root, 'bin'), work: join(root, 'work'), credentials };
-  mkdirSync(layout.bin, { recursive: true });
-  mkdirSync(layout.work, { recursive: true });
+  const layout = { programs: resolve(options.programs), root, cache: join(root, 'cache'), work: join(root, 'work'), credentials };
+  for (const dir of [layout.programs, layout.cache, layout.work]) mkdirSync(dir, { recursive: true });
+  chmodSync(layout.programs, 0o700);
   chmodSync(root, credentials === null ? 0o700 : 0o711);
-  chmodSync(layout.bin, 0o700);
+  chmodSync(layout.cache, 0o700);
   chmodSync(layout.work, credentials === null ? 0o700 : 0o711);
   return layout;
 }
 
-/** Copies a built program into the sandbox (atomically); returns the path to execute. */
+/** Copies a built program into the runtime's area (atomically); returns the path to execute. */
 export function installProgram(layout: SandboxLayout, options: { sourceFile: string; deploymentId: string }): string {
   assertSafeId('a deployment id', options.deploymentId);
-  const dir = join(layout.bin, options.deploymentId);
+  const dir = join(layout.programs, options.deploymentId);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const target = join(dir, 'program');
   const staging = `${target}.${process.pid}.tmp`;
@@ -89,10 +109,36 @@ export function installProgram(layout: SandboxLayout, options: { sourceFile: str
   return target;
 }
 
+function cacheKey(file: string): string {
+  const stat = statSync(file);
+  return `${stat.dev}-${stat.ino}-${Math.round(stat.mtimeMs)}-${stat.size}`;
+}
+
 /** Removes an installed program (running executions keep their own hard link). */
 export function uninstallProgram(layout: SandboxLayout, deploymentId: string): void {
   assertSafeId('a deployment id', deploymentId);
-  rmSync(join(layout.bin, deploymentId), { recursive: true, force: true });
+  const program = join(layout.programs, deploymentId, 'program');
+  if (existsSync(program)) rmSync(join(layout.cache, cacheKey(program)), { force: true });
+  rmSync(join(layout.programs, deploymentId), { recursive: true, force: true });
+}
+
+/** Hard-links the program into the work dir, through a cached copy when across filesystems. */
+function linkProgram(layout: SandboxLayout, executable: string, target: string): void {
+  try {
+    linkSync(executable, target);
+    return;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'EXDEV' && code !== 'EPERM') throw error;
+  }
+  const cached = join(layout.cache, cacheKey(executable));
+  if (!existsSync(cached)) {
+    const staging = `${cached}.${process.pid}.tmp`;
+    copyFileSync(executable, staging);
+    chmodSync(staging, 0o755);
+    renameSync(staging, cached);
+  }
+  linkSync(cached, target);
 }
 
 /** Creates an execution's private directory and links its program into it. */
@@ -107,11 +153,10 @@ export function createWorkDir(layout: SandboxLayout, options: { executionId: str
   if (layout.credentials !== null) chownSync(home, layout.credentials.uid, layout.credentials.gid);
 
   try {
-    linkSync(options.executable, program);
-  } catch {
-    // Another filesystem (or no link permission): a copy works everywhere.
-    copyFileSync(options.executable, program);
-    chmodSync(program, 0o755);
+    linkProgram(layout, options.executable, program);
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
   }
   return { dir, home, program };
 }
@@ -121,8 +166,9 @@ export function removeWorkDir(workDir: WorkDir): void {
   rmSync(workDir.dir, { recursive: true, force: true });
 }
 
-/** Removes every execution directory (what a crashed earlier run left); returns how many. */
+/** Removes every execution directory (what a crashed earlier run left) and the program cache. */
 export function removeStaleWorkDirs(layout: SandboxLayout): number {
+  for (const entry of readdirSync(layout.cache)) rmSync(join(layout.cache, entry), { force: true });
   let entries: string[];
   try {
     entries = readdirSync(layout.work);
