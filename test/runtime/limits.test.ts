@@ -40,6 +40,17 @@ describe('timeout', () => {
     expect(processesOf(options.executionId)).toEqual([]);
   });
 
+  test('a program that ignores SIGTERM is killed with SIGKILL after the grace', async () => {
+    const program = await t.install('stubborn', "#!/bin/sh\ntrap '' TERM\nwhile :; do sleep 0.05; done\n");
+    const options = handlerRun(t, {}, { executable: program, timeoutMs: 300 });
+    const outcome = await t.runtime.execute(options);
+    expect(outcome.status).toBe('timeout');
+    expect(outcome.signal).toBe('SIGKILL');
+    expect(outcome.durationMs).toBeGreaterThanOrEqual(300 + 450);
+    expect(outcome.durationMs).toBeLessThan(300 + 500 + 700);
+    expect(processesOf(options.executionId)).toEqual([]);
+  });
+
   test.skipIf(!fullSandbox)('timeout kills the spawn child, which left the process group', async () => {
     const options = scriptRun(t, { action: 'spawn', ms: 20_000 }, { timeoutMs: 800 });
     const outcome = await t.runtime.execute(options);

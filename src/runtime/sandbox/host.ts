@@ -175,7 +175,10 @@ function describe(
   const isRoot = process.getuid?.() === 0;
   const { cgroups } = probe;
   if (cgroups === null) {
-    notes.push('No writable cgroup (v2 with memory and pids controllers, or v1): memory and process limits are not enforced.');
+    notes.push(
+      'No writable cgroup (v2 with memory and pids controllers, or v1): memory and process limits are not enforced, ' +
+        'and a process that leaves its process group can outlive its execution.',
+    );
   } else {
     if (cgroups.memory === null) notes.push('The cgroup memory controller is not writable: memory limits are not enforced.');
     else if (!cgroups.swapLimited) notes.push('Swap accounting is off: a function may use swap beyond its memory limit.');
