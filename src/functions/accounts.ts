@@ -53,12 +53,19 @@ export async function authenticate(ctx: ServiceContext, input: unknown): Promise
 
 /** Finds an account by id, or null. */
 export function findAccount(ctx: ServiceContext, id: string): Account | null {
-  const user = ctx.db.select({ id: users.id, email: users.email }).from(users).where(eq(users.id, id)).get();
+  const user = ctx.db
+    .select({ id: users.id, email: users.email })
+    .from(users)
+    .where(eq(users.id, id))
+    .get();
   return user ?? null;
 }
 
 /** Revokes a token id until its expiry, and prunes revocations that have expired. */
-export function revokeToken(ctx: ServiceContext, options: { jti: string; expiresAt: number }): void {
+export function revokeToken(
+  ctx: ServiceContext,
+  options: { jti: string; expiresAt: number },
+): void {
   ctx.db.transaction((tx) => {
     tx.delete(revokedTokens).where(lt(revokedTokens.expiresAt, ctx.now())).run();
     tx.insert(revokedTokens).values(options).onConflictDoNothing().run();
@@ -67,5 +74,11 @@ export function revokeToken(ctx: ServiceContext, options: { jti: string; expires
 
 /** Whether a token id was revoked. */
 export function isTokenRevoked(ctx: ServiceContext, jti: string): boolean {
-  return ctx.db.select({ jti: revokedTokens.jti }).from(revokedTokens).where(eq(revokedTokens.jti, jti)).get() !== undefined;
+  return (
+    ctx.db
+      .select({ jti: revokedTokens.jti })
+      .from(revokedTokens)
+      .where(eq(revokedTokens.jti, jti))
+      .get() !== undefined
+  );
 }

@@ -23,7 +23,10 @@ export interface BuildResult {
 /** Archive extraction, SDK lookup and builds (src/archive and src/runtime). */
 export interface Toolchain {
   resolveSdk(): Promise<DartSdk>;
-  extract(options: { archive: Uint8Array; destDir: string }): Promise<{ files: number; bytes: number }>;
+  extract(options: {
+    archive: Uint8Array;
+    destDir: string;
+  }): Promise<{ files: number; bytes: number }>;
   build(options: {
     sdk: DartSdk;
     sourceDir: string;

@@ -2,7 +2,12 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { and, eq, max } from 'drizzle-orm';
-import { ArchiveRejectedError, DartSdkNotFoundError, FunctionNotFoundError, ValidationError } from '../core/errors.ts';
+import {
+  ArchiveRejectedError,
+  DartSdkNotFoundError,
+  FunctionNotFoundError,
+  ValidationError,
+} from '../core/errors.ts';
 import { deployments, envVars, functions } from '../db/schema.ts';
 import type { ServiceContext } from './context.ts';
 import type { FunctionRow } from './functions.ts';
@@ -41,7 +46,10 @@ interface ParsedDeploy {
 }
 
 /** Deploys a function or a new version of it; a failed build leaves the serving version as it was. */
-export async function deployFunction(ctx: ServiceContext, input: DeployInput): Promise<DeployResult> {
+export async function deployFunction(
+  ctx: ServiceContext,
+  input: DeployInput,
+): Promise<DeployResult> {
   const parsed = parseDeployInput(input);
   const { row, deploymentId, version, created } = reserveDeployment(ctx, parsed);
   const dir = join(resolveFunctionDir(ctx.dataDir, row.id), deploymentId);
@@ -58,7 +66,10 @@ export async function deployFunction(ctx: ServiceContext, input: DeployInput): P
       outputFile: join(dir, 'build', 'main'),
       timeoutMs: BUILD_TIMEOUT_MS,
     });
-    const executable = await ctx.runtime.installExecutable({ sourceFile: build.executable, deploymentId });
+    const executable = await ctx.runtime.installExecutable({
+      sourceFile: build.executable,
+      deploymentId,
+    });
 
     const activated = activateDeployment(ctx, {
       row,
@@ -73,7 +84,9 @@ export async function deployFunction(ctx: ServiceContext, input: DeployInput): P
     return { function: activated, version, created };
   } catch (error) {
     // Deleted while it was building: its files went, so whatever failed, that is the reason.
-    if (!ctx.db.select({ id: functions.id }).from(functions).where(eq(functions.id, row.id)).get()) {
+    if (
+      !ctx.db.select({ id: functions.id }).from(functions).where(eq(functions.id, row.id)).get()
+    ) {
       throw new FunctionNotFoundError();
     }
     await recordFailure(ctx, { row, deploymentId, created, dir, error });
@@ -92,7 +105,9 @@ function parseDeployInput(input: DeployInput): ParsedDeploy {
     try {
       env = env.trim() === '' ? {} : JSON.parse(env);
     } catch {
-      throw new ValidationError('Expected env to be a JSON object such as {"KEY":"value"}, got text that is not JSON');
+      throw new ValidationError(
+        'Expected env to be a JSON object such as {"KEY":"value"}, got text that is not JSON',
+      );
     }
   }
 
@@ -103,11 +118,18 @@ function parseDeployInput(input: DeployInput): ParsedDeploy {
     name,
     archive: input.archive,
     env: parseEnvMap(env),
-    memoryMb: memory === undefined ? undefined : parseInteger(memory, { name: 'memory', unit: 'MB', ...DeployLimits.memoryMb }),
+    memoryMb:
+      memory === undefined
+        ? undefined
+        : parseInteger(memory, { name: 'memory', unit: 'MB', ...DeployLimits.memoryMb }),
     timeoutSeconds:
       timeout === undefined
         ? undefined
-        : parseInteger(timeout, { name: 'timeout', unit: 'seconds', ...DeployLimits.timeoutSeconds }),
+        : parseInteger(timeout, {
+            name: 'timeout',
+            unit: 'seconds',
+            ...DeployLimits.timeoutSeconds,
+          }),
   };
 }
 
@@ -141,10 +163,16 @@ function reserveDeployment(
         .get();
     }
 
-    const last = tx.select({ v: max(deployments.version) }).from(deployments).where(eq(deployments.functionId, row.id)).get();
+    const last = tx
+      .select({ v: max(deployments.version) })
+      .from(deployments)
+      .where(eq(deployments.functionId, row.id))
+      .get();
     const version = (last?.v ?? 0) + 1;
     const deploymentId = createId('dep');
-    tx.insert(deployments).values({ id: deploymentId, functionId: row.id, version, status: 'building', createdAt: now }).run();
+    tx.insert(deployments)
+      .values({ id: deploymentId, functionId: row.id, version, status: 'building', createdAt: now })
+      .run();
     return { row, deploymentId, version, created };
   });
 }
@@ -166,7 +194,12 @@ function activateDeployment(
   return ctx.db.transaction((tx) => {
     const now = ctx.now();
     tx.update(deployments)
-      .set({ status: 'ready', contract: options.contract, buildLog: options.log, executable: options.executable })
+      .set({
+        status: 'ready',
+        contract: options.contract,
+        buildLog: options.log,
+        executable: options.executable,
+      })
       .where(eq(deployments.id, deploymentId))
       .run();
 
@@ -175,27 +208,36 @@ function activateDeployment(
     // Deleted while it was building.
     if (!current) throw new FunctionNotFoundError();
     const active = current.activeDeploymentId
-      ? tx.select({ version: deployments.version }).from(deployments).where(eq(deployments.id, current.activeDeploymentId)).get()
+      ? tx
+          .select({ version: deployments.version })
+          .from(deployments)
+          .where(eq(deployments.id, current.activeDeploymentId))
+          .get()
       : undefined;
     if (active && active.version > options.version) return current;
     for (const [key, value] of Object.entries(parsed.env)) {
       tx.insert(envVars)
         .values({ functionId: row.id, key, value, updatedAt: now })
-        .onConflictDoUpdate({ target: [envVars.functionId, envVars.key], set: { value, updatedAt: now } })
+        .onConflictDoUpdate({
+          target: [envVars.functionId, envVars.key],
+          set: { value, updatedAt: now },
+        })
         .run();
     }
-    return tx
-      .update(functions)
-      .set({
-        status: 'active',
-        activeDeploymentId: deploymentId,
-        memoryMb: parsed.memoryMb ?? current.memoryMb,
-        timeoutSeconds: parsed.timeoutSeconds ?? current.timeoutSeconds,
-        updatedAt: now,
-      })
-      .where(eq(functions.id, row.id))
-      .returning()
-      .all()[0] ?? current;
+    return (
+      tx
+        .update(functions)
+        .set({
+          status: 'active',
+          activeDeploymentId: deploymentId,
+          memoryMb: parsed.memoryMb ?? current.memoryMb,
+          timeoutSeconds: parsed.timeoutSeconds ?? current.timeoutSeconds,
+          updatedAt: now,
+        })
+        .where(eq(functions.id, row.id))
+        .returning()
+        .all()[0] ?? current
+    );
   });
 }
 
@@ -205,10 +247,17 @@ function activateDeployment(
  */
 async function recordFailure(
   ctx: ServiceContext,
-  options: { row: FunctionRow; deploymentId: string; created: boolean; dir: string; error: unknown },
+  options: {
+    row: FunctionRow;
+    deploymentId: string;
+    created: boolean;
+    dir: string;
+    error: unknown;
+  },
 ): Promise<void> {
   const { row, deploymentId, created, error } = options;
-  const beforeBuild = error instanceof ArchiveRejectedError || error instanceof DartSdkNotFoundError;
+  const beforeBuild =
+    error instanceof ArchiveRejectedError || error instanceof DartSdkNotFoundError;
   const log =
     error instanceof Error && 'log' in error && typeof error.log === 'string'
       ? error.log
@@ -223,8 +272,15 @@ async function recordFailure(
   }
 
   ctx.db.transaction((tx) => {
-    tx.update(deployments).set({ status: 'failed', buildLog: log }).where(eq(deployments.id, deploymentId)).run();
-    if (created) tx.update(functions).set({ status: 'failed', updatedAt: ctx.now() }).where(eq(functions.id, row.id)).run();
+    tx.update(deployments)
+      .set({ status: 'failed', buildLog: log })
+      .where(eq(deployments.id, deploymentId))
+      .run();
+    if (created)
+      tx.update(functions)
+        .set({ status: 'failed', updatedAt: ctx.now() })
+        .where(eq(functions.id, row.id))
+        .run();
   });
   await rm(join(options.dir, 'source'), { recursive: true, force: true });
 }

@@ -7,7 +7,12 @@ import { parseEnvKey, parseEnvValue, parseObject } from './validate.ts';
 
 /** All of a function's variables, sorted by name. */
 export function listEnv(ctx: ServiceContext, functionId: string): Record<string, string> {
-  const rows = ctx.db.select().from(envVars).where(eq(envVars.functionId, functionId)).orderBy(asc(envVars.key)).all();
+  const rows = ctx.db
+    .select()
+    .from(envVars)
+    .where(eq(envVars.functionId, functionId))
+    .orderBy(asc(envVars.key))
+    .all();
   return Object.fromEntries(rows.map((row) => [row.key, row.value]));
 }
 
@@ -23,14 +28,22 @@ export function getEnv(ctx: ServiceContext, functionId: string, key: string): st
 }
 
 /** Sets one variable from a body `{"value": string}`; the next execution sees it. */
-export function setEnv(ctx: ServiceContext, functionId: string, key: unknown, body: unknown): { key: string; value: string } {
+export function setEnv(
+  ctx: ServiceContext,
+  functionId: string,
+  key: unknown,
+  body: unknown,
+): { key: string; value: string } {
   const name = parseEnvKey(key);
   const value = parseEnvValue(name, parseObject(body, 'the request body').value);
   const now = ctx.now();
   ctx.db.transaction((tx) => {
     tx.insert(envVars)
       .values({ functionId, key: name, value, updatedAt: now })
-      .onConflictDoUpdate({ target: [envVars.functionId, envVars.key], set: { value, updatedAt: now } })
+      .onConflictDoUpdate({
+        target: [envVars.functionId, envVars.key],
+        set: { value, updatedAt: now },
+      })
       .run();
     tx.update(functions).set({ updatedAt: now }).where(eq(functions.id, functionId)).run();
   });

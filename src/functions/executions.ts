@@ -21,12 +21,21 @@ export function listExecutions(
     .limit(page.limit)
     .offset(page.offset)
     .all();
-  const total = ctx.db.select({ n: count() }).from(executions).where(eq(executions.functionId, functionId)).get()?.n ?? 0;
+  const total =
+    ctx.db
+      .select({ n: count() })
+      .from(executions)
+      .where(eq(executions.functionId, functionId))
+      .get()?.n ?? 0;
   return { executions: rows, total };
 }
 
 /** Finds one execution of a function. */
-export function getExecution(ctx: ServiceContext, functionId: string, executionId: string): ExecutionRow {
+export function getExecution(
+  ctx: ServiceContext,
+  functionId: string,
+  executionId: string,
+): ExecutionRow {
   const row = ctx.db
     .select()
     .from(executions)

@@ -23,11 +23,20 @@ export function resolveFunctionDir(dataDir: string, functionId: string): string 
 }
 
 /** Finds the caller's function by id or by name; another account's answers not found. */
-export function resolveFunction(ctx: ServiceContext, ownerId: string, idOrName: string): FunctionRow {
+export function resolveFunction(
+  ctx: ServiceContext,
+  ownerId: string,
+  idOrName: string,
+): FunctionRow {
   const row = ctx.db
     .select()
     .from(functions)
-    .where(and(eq(functions.ownerId, ownerId), or(eq(functions.id, idOrName), eq(functions.name, idOrName))))
+    .where(
+      and(
+        eq(functions.ownerId, ownerId),
+        or(eq(functions.id, idOrName), eq(functions.name, idOrName)),
+      ),
+    )
     .all()
     // An id match wins over a name that happens to look like an id.
     .sort((a, b) => Number(b.id === idOrName) - Number(a.id === idOrName))[0];
@@ -49,7 +58,9 @@ export function listFunctions(
     .limit(page.limit)
     .offset(page.offset)
     .all();
-  const total = ctx.db.select({ n: count() }).from(functions).where(eq(functions.ownerId, ownerId)).get()?.n ?? 0;
+  const total =
+    ctx.db.select({ n: count() }).from(functions).where(eq(functions.ownerId, ownerId)).get()?.n ??
+    0;
   return { functions: rows, total };
 }
 
@@ -58,7 +69,11 @@ export function describeFunction(ctx: ServiceContext, row: FunctionRow): Functio
   const active = row.activeDeploymentId
     ? ctx.db.select().from(deployments).where(eq(deployments.id, row.activeDeploymentId)).get()
     : undefined;
-  return { ...row, version: active?.version ?? null, contract: (active?.contract as Contract | null) ?? null };
+  return {
+    ...row,
+    version: active?.version ?? null,
+    contract: (active?.contract as Contract | null) ?? null,
+  };
 }
 
 /** Deletes a function: its rows (deployments, env, executions and logs cascade), files and programs. */

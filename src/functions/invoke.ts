@@ -23,16 +23,29 @@ export async function invokeFunction(
     ? ctx.db.select().from(deployments).where(eq(deployments.id, fn.activeDeploymentId)).get()
     : undefined;
   if (!deployment?.executable || !deployment.contract) {
-    throw new ConflictError(`Function ${fn.name} has no successful build yet; deploy it and try again`);
+    throw new ConflictError(
+      `Function ${fn.name} has no successful build yet; deploy it and try again`,
+    );
   }
 
   const env = Object.fromEntries(
-    ctx.db.select().from(envVars).where(eq(envVars.functionId, fn.id)).all().map((row) => [row.key, row.value]),
+    ctx.db
+      .select()
+      .from(envVars)
+      .where(eq(envVars.functionId, fn.id))
+      .all()
+      .map((row) => [row.key, row.value]),
   );
   const executionId = createId('exe');
   ctx.db
     .insert(executions)
-    .values({ id: executionId, functionId: fn.id, deploymentId: deployment.id, status: 'running', startedAt: ctx.now() })
+    .values({
+      id: executionId,
+      functionId: fn.id,
+      deploymentId: deployment.id,
+      status: 'running',
+      startedAt: ctx.now(),
+    })
     .run();
 
   let outcome: ExecutionOutcome;
@@ -56,7 +69,11 @@ export async function invokeFunction(
     } else {
       ctx.db
         .update(executions)
-        .set({ status: 'error', finishedAt: ctx.now(), error: 'The server failed to run the function' })
+        .set({
+          status: 'error',
+          finishedAt: ctx.now(),
+          error: 'The server failed to run the function',
+        })
         .where(eq(executions.id, executionId))
         .run();
     }
@@ -114,7 +131,8 @@ function recordOutcome(
           timestamp: ctx.now(),
           stream: 'stderr',
           level: 'error',
-          message: '[dart_cloud] The log output of this execution passed its size cap; later lines were dropped',
+          message:
+            '[dart_cloud] The log output of this execution passed its size cap; later lines were dropped',
         })
         .run();
     }

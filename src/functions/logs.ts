@@ -17,15 +17,26 @@ export interface LogQuery {
 }
 
 /** Reads log lines oldest first, with the cursor to pass as `after` next time. */
-export function queryLogs(ctx: ServiceContext, functionId: string, query: LogQuery): { logs: LogRow[]; cursor: number } {
+export function queryLogs(
+  ctx: ServiceContext,
+  functionId: string,
+  query: LogQuery,
+): { logs: LogRow[]; cursor: number } {
   const filters: SQL[] = [eq(logs.functionId, functionId)];
   if (query.since !== undefined) filters.push(gte(logs.timestamp, query.since));
   if (query.after !== undefined) filters.push(gt(logs.id, query.after));
   if (query.executionId !== undefined) filters.push(eq(logs.executionId, query.executionId));
 
-  const select = ctx.db.select().from(logs).where(and(...filters)).limit(query.limit);
+  const select = ctx.db
+    .select()
+    .from(logs)
+    .where(and(...filters))
+    .limit(query.limit);
   // Following reads forward from the cursor; otherwise the newest lines are wanted.
-  const rows = query.after !== undefined ? select.orderBy(asc(logs.id)).all() : select.orderBy(desc(logs.id)).all().reverse();
+  const rows =
+    query.after !== undefined
+      ? select.orderBy(asc(logs.id)).all()
+      : select.orderBy(desc(logs.id)).all().reverse();
 
   const cursor = rows.at(-1)?.id ?? query.after ?? 0;
   return { logs: rows, cursor };

@@ -23,12 +23,19 @@ export interface FunctionMetrics {
 /** Checks a period name; the default is `1h`. */
 export function parseMetricPeriod(value: unknown): MetricPeriod {
   if (value === undefined || value === '') return '1h';
-  if (typeof value === 'string' && Object.hasOwn(MetricPeriods, value)) return value as MetricPeriod;
-  throw new ValidationError(`Expected period to be one of 1h, 24h, 7d, got ${describeValue(value)}`);
+  if (typeof value === 'string' && Object.hasOwn(MetricPeriods, value))
+    return value as MetricPeriod;
+  throw new ValidationError(
+    `Expected period to be one of 1h, 24h, 7d, got ${describeValue(value)}`,
+  );
 }
 
 /** Computes a function's metrics over the period that ends now. */
-export function computeMetrics(ctx: ServiceContext, functionId: string, period: MetricPeriod): FunctionMetrics {
+export function computeMetrics(
+  ctx: ServiceContext,
+  functionId: string,
+  period: MetricPeriod,
+): FunctionMetrics {
   const rows = ctx.db
     .select({ status: executions.status, durationMs: executions.durationMs })
     .from(executions)

@@ -17,7 +17,8 @@ export const DeployLimits = {
 export function describeValue(value: unknown): string {
   if (value === undefined) return 'nothing';
   if (value === null) return 'null';
-  if (typeof value === 'string') return value.length > 40 ? `'${value.slice(0, 40)}…'` : `'${value}'`;
+  if (typeof value === 'string')
+    return value.length > 40 ? `'${value.slice(0, 40)}…'` : `'${value}'`;
   if (Array.isArray(value)) return 'an array';
   if (typeof value === 'object') return 'an object';
   return `${typeof value} ${String(value)}`;
@@ -35,7 +36,9 @@ export function parseObject(value: unknown, what: string): Record<string, unknow
 export function parseEmail(value: unknown): string {
   if (value === undefined) throw new ValidationError('Missing required field: email');
   if (typeof value !== 'string' || value.length > 254 || !EMAIL.test(value.trim())) {
-    throw new ValidationError(`Expected email to be an address such as dev@example.com, got ${describeValue(value)}`);
+    throw new ValidationError(
+      `Expected email to be an address such as dev@example.com, got ${describeValue(value)}`,
+    );
   }
   return value.trim().toLowerCase();
 }
@@ -44,7 +47,9 @@ export function parseEmail(value: unknown): string {
 export function parsePassword(value: unknown): string {
   if (value === undefined) throw new ValidationError('Missing required field: password');
   if (typeof value !== 'string') {
-    throw new ValidationError(`Expected password to be a string, got ${describeValue(typeof value)}`);
+    throw new ValidationError(
+      `Expected password to be a string, got ${describeValue(typeof value)}`,
+    );
   }
   if (value.length < 8 || value.length > 256) {
     throw new ValidationError(`Expected password to have 8 to 256 characters, got ${value.length}`);
@@ -54,7 +59,8 @@ export function parsePassword(value: unknown): string {
 
 /** Checks a function name: 1 to 64 letters, digits, `-` and `_`, starting with a letter or digit. */
 export function parseFunctionName(value: unknown): string {
-  if (value === undefined || value === '') throw new ValidationError('Missing required field: name');
+  if (value === undefined || value === '')
+    throw new ValidationError('Missing required field: name');
   if (typeof value !== 'string' || !FUNCTION_NAME.test(value)) {
     throw new ValidationError(
       `Expected name to be 1 to 64 letters, digits, '-' or '_' starting with a letter or digit, got ${describeValue(value)}`,
@@ -71,7 +77,9 @@ export function parseEnvKey(value: unknown): string {
     );
   }
   if (value.startsWith('DART_CLOUD_') || RESERVED_ENV_KEYS.has(value)) {
-    throw new ValidationError(`The env var name '${value}' is reserved by the platform; choose another name`);
+    throw new ValidationError(
+      `The env var name '${value}' is reserved by the platform; choose another name`,
+    );
   }
   return value;
 }
@@ -79,7 +87,9 @@ export function parseEnvKey(value: unknown): string {
 /** Checks an environment variable value: a string of at most 32 KiB. */
 export function parseEnvValue(key: string, value: unknown): string {
   if (typeof value !== 'string') {
-    throw new ValidationError(`Expected the value of ${key} to be a string, got ${describeValue(value)}`);
+    throw new ValidationError(
+      `Expected the value of ${key} to be a string, got ${describeValue(value)}`,
+    );
   }
   if (Buffer.byteLength(value) > MAX_ENV_VALUE_BYTES) {
     throw new ValidationError(`Expected the value of ${key} to be at most 32 KiB`);
@@ -102,7 +112,12 @@ export function parseInteger(
 ): number {
   if (value === undefined || value === null || value === '') return options.fallback;
   const number = typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
-  if (typeof number !== 'number' || !Number.isInteger(number) || number < options.min || number > options.max) {
+  if (
+    typeof number !== 'number' ||
+    !Number.isInteger(number) ||
+    number < options.min ||
+    number > options.max
+  ) {
     const unit = options.unit ? ` ${options.unit}` : '';
     throw new ValidationError(
       `Expected ${options.name} to be an integer from ${options.min} to ${options.max}${unit}, got ${describeValue(value)}`,

@@ -41,11 +41,20 @@ export function createApp(options: AppOptions) {
         case 'NOT_FOUND':
           return errorResponse(404, { error: 'Not found', details: 'Route not found' });
         case 'PARSE':
-          return errorResponse(400, { error: 'Invalid request', details: 'The request body could not be parsed' });
+          return errorResponse(400, {
+            error: 'Invalid request',
+            details: 'The request body could not be parsed',
+          });
         case 'VALIDATION':
-          return errorResponse(400, { error: 'Invalid request', details: error.all[0]?.summary ?? error.message });
+          return errorResponse(400, {
+            error: 'Invalid request',
+            details: error.all[0]?.summary ?? error.message,
+          });
         case 'INVALID_COOKIE_SIGNATURE':
-          return errorResponse(400, { error: 'Invalid request', details: 'A cookie signature is invalid' });
+          return errorResponse(400, {
+            error: 'Invalid request',
+            details: 'A cookie signature is invalid',
+          });
         default: {
           const url = new URL(request.url);
           return internalErrorResponse(error, logger, `${request.method} ${url.pathname}`);

@@ -28,12 +28,21 @@ export function createAuthPlugin(options: { services: ServiceContext; secret: st
       auth: {
         async resolve({ headers, jwt }): Promise<{ session: Session }> {
           const header = headers.authorization;
-          if (!header) throw new UnauthorizedError('Missing bearer token: log in and send Authorization: Bearer <token>');
+          if (!header)
+            throw new UnauthorizedError(
+              'Missing bearer token: log in and send Authorization: Bearer <token>',
+            );
           const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-          if (!match?.[1]) throw new UnauthorizedError('Expected the Authorization header to be Bearer <token>');
+          if (!match?.[1])
+            throw new UnauthorizedError('Expected the Authorization header to be Bearer <token>');
 
           const payload = await jwt.verify(match[1], { algorithms: ['HS256'] });
-          if (!payload || typeof payload.sub !== 'string' || typeof payload.jti !== 'string' || !payload.exp) {
+          if (
+            !payload ||
+            typeof payload.sub !== 'string' ||
+            typeof payload.jti !== 'string' ||
+            !payload.exp
+          ) {
             throw new UnauthorizedError();
           }
           if (isTokenRevoked(services, payload.jti)) throw new UnauthorizedError();

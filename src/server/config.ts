@@ -34,13 +34,19 @@ const HOST = /^[A-Za-z0-9.:\-[\]]+$/;
 /** Checks the options; throws a ValidationError that names the option and what came. */
 export function validateServerOptions(options: ServerOptions): ServerConfig {
   if (typeof options.host !== 'string' || !HOST.test(options.host)) {
-    throw new ValidationError(`Expected --host to be a hostname or IP address such as 127.0.0.1, got ${describeValue(options.host)}`);
+    throw new ValidationError(
+      `Expected --host to be a hostname or IP address such as 127.0.0.1, got ${describeValue(options.host)}`,
+    );
   }
   if (!Number.isInteger(options.port) || options.port < 0 || options.port > 65535) {
-    throw new ValidationError(`Expected --port to be an integer from 0 to 65535, got ${describeValue(options.port)}`);
+    throw new ValidationError(
+      `Expected --port to be an integer from 0 to 65535, got ${describeValue(options.port)}`,
+    );
   }
   if (typeof options.dataDir !== 'string' || options.dataDir.trim() === '') {
-    throw new ValidationError(`Expected --data-dir to be a directory path, got ${describeValue(options.dataDir)}`);
+    throw new ValidationError(
+      `Expected --data-dir to be a directory path, got ${describeValue(options.dataDir)}`,
+    );
   }
   const concurrency = options.maxConcurrentPerFunction ?? 10;
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 1000) {
@@ -48,8 +54,13 @@ export function validateServerOptions(options: ServerOptions): ServerConfig {
       `Expected the concurrency limit per function to be an integer from 1 to 1000, got ${describeValue(concurrency)}`,
     );
   }
-  if (options.dartPath !== undefined && (typeof options.dartPath !== 'string' || options.dartPath.trim() === '')) {
-    throw new ValidationError(`Expected --dart to be the path of a dart executable, got ${describeValue(options.dartPath)}`);
+  if (
+    options.dartPath !== undefined &&
+    (typeof options.dartPath !== 'string' || options.dartPath.trim() === '')
+  ) {
+    throw new ValidationError(
+      `Expected --dart to be the path of a dart executable, got ${describeValue(options.dartPath)}`,
+    );
   }
 
   return {

@@ -26,7 +26,11 @@ export interface ErrorBody {
 }
 
 /** Answers with an error body as JSON. */
-export function errorResponse(status: number, body: ErrorBody, headers: Record<string, string> = {}): Response {
+export function errorResponse(
+  status: number,
+  body: ErrorBody,
+  headers: Record<string, string> = {},
+): Response {
   return Response.json(body, { status, headers: { 'cache-control': 'no-store', ...headers } });
 }
 
@@ -38,11 +42,13 @@ export function mapDomainError(error: unknown): Response | null {
   if (error instanceof ValidationError || error instanceof ArchiveRejectedError) {
     return errorResponse(400, { error: 'Invalid request', details });
   }
-  if (error instanceof UnauthorizedError) return errorResponse(401, { error: 'Unauthorized', details });
+  if (error instanceof UnauthorizedError)
+    return errorResponse(401, { error: 'Unauthorized', details });
   if (error instanceof ForbiddenError) return errorResponse(403, { error: 'Forbidden', details });
   if (error instanceof NotFoundError) return errorResponse(404, { error: 'Not found', details });
   if (error instanceof ConflictError) return errorResponse(409, { error: 'Conflict', details });
-  if (error instanceof PayloadTooLargeError) return errorResponse(413, { error: 'Payload too large', details });
+  if (error instanceof PayloadTooLargeError)
+    return errorResponse(413, { error: 'Payload too large', details });
   if (error instanceof BuildFailedError) {
     return errorResponse(422, { error: 'Build failed', details, build_log: error.log });
   }
@@ -56,12 +62,20 @@ export function mapDomainError(error: unknown): Response | null {
       { 'retry-after': String(Math.max(1, Math.ceil(error.retryAfterSeconds))) },
     );
   }
-  if (error instanceof DartSdkNotFoundError) return errorResponse(503, { error: 'Service unavailable', details });
+  if (error instanceof DartSdkNotFoundError)
+    return errorResponse(503, { error: 'Service unavailable', details });
   return null;
 }
 
 /** The answer for an error nobody expected: logged once with its stack, its message kept inside. */
-export function internalErrorResponse(error: unknown, logger: ConsolaInstance, where: string): Response {
+export function internalErrorResponse(
+  error: unknown,
+  logger: ConsolaInstance,
+  where: string,
+): Response {
   logger.error(`Unexpected error in ${where}:`, error);
-  return errorResponse(500, { error: 'Internal server error', details: 'An unexpected error occurred' });
+  return errorResponse(500, {
+    error: 'Internal server error',
+    details: 'An unexpected error occurred',
+  });
 }

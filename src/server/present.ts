@@ -86,9 +86,16 @@ export function renderMetrics(metrics: FunctionMetrics) {
 }
 
 /** The invoke answer: 200 on success, 504 on a timeout, 502 on any other failure. */
-export function renderInvocation(result: InvocationResult): { status: number; body: Record<string, unknown> } {
+export function renderInvocation(result: InvocationResult): {
+  status: number;
+  body: Record<string, unknown>;
+} {
   const { executionId, outcome } = result;
-  const base = { execution_id: executionId, status: outcome.status, duration_ms: Math.round(outcome.durationMs) };
+  const base = {
+    execution_id: executionId,
+    status: outcome.status,
+    duration_ms: Math.round(outcome.durationMs),
+  };
 
   if (outcome.status === 'success' && outcome.response) {
     const response = outcome.response;

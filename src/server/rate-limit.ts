@@ -14,11 +14,22 @@ export const DEFAULT_RATE_LIMITS: RateLimits = { perMinute: 60, perHour: 1000 };
 export type RateLimiter = (key: string) => void;
 
 /** Creates a limiter; `now` is replaceable in tests. */
-export function createRateLimiter(options: { limits: RateLimits; now?: () => number }): RateLimiter {
+export function createRateLimiter(options: {
+  limits: RateLimits;
+  now?: () => number;
+}): RateLimiter {
   const now = options.now ?? Date.now;
   const windows = [
-    { size: 60_000, max: options.limits.perMinute, counts: new Map<string, { start: number; n: number }>() },
-    { size: 3_600_000, max: options.limits.perHour, counts: new Map<string, { start: number; n: number }>() },
+    {
+      size: 60_000,
+      max: options.limits.perMinute,
+      counts: new Map<string, { start: number; n: number }>(),
+    },
+    {
+      size: 3_600_000,
+      max: options.limits.perHour,
+      counts: new Map<string, { start: number; n: number }>(),
+    },
   ];
 
   return (key) => {
@@ -33,7 +44,10 @@ export function createRateLimiter(options: { limits: RateLimits; now?: () => num
       }
       if (entry.n >= window.max) {
         const wait = Math.ceil((entry.start + window.size - time) / 1000);
-        throw new TooManyRequestsError(`Too many requests from this address; retry in ${wait} s`, wait);
+        throw new TooManyRequestsError(
+          `Too many requests from this address; retry in ${wait} s`,
+          wait,
+        );
       }
       entry.n += 1;
     }

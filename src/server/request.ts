@@ -19,7 +19,10 @@ export async function readText(request: Request, maxBytes: number): Promise<stri
 }
 
 /** Reads a JSON body; an empty body is `fallback` when given, else an error. */
-export async function readJson(request: Request, options: { maxBytes?: number; fallback?: unknown } = {}): Promise<unknown> {
+export async function readJson(
+  request: Request,
+  options: { maxBytes?: number; fallback?: unknown } = {},
+): Promise<unknown> {
   const text = await readText(request, options.maxBytes ?? BodyLimits.json);
   if (text.trim() === '') {
     if (options.fallback !== undefined) return options.fallback;
@@ -28,7 +31,9 @@ export async function readJson(request: Request, options: { maxBytes?: number; f
   try {
     return JSON.parse(text);
   } catch {
-    throw new ValidationError('Expected the body to be valid JSON; check its quotes, commas and braces');
+    throw new ValidationError(
+      'Expected the body to be valid JSON; check its quotes, commas and braces',
+    );
   }
 }
 
@@ -38,8 +43,18 @@ export function parsePage(
   limits: { fallback: number; max: number },
 ): { limit: number; offset: number } {
   return {
-    limit: parseInteger(query.limit, { name: 'limit', min: 1, max: limits.max, fallback: limits.fallback }),
-    offset: parseInteger(query.offset, { name: 'offset', min: 0, max: Number.MAX_SAFE_INTEGER, fallback: 0 }),
+    limit: parseInteger(query.limit, {
+      name: 'limit',
+      min: 1,
+      max: limits.max,
+      fallback: limits.fallback,
+    }),
+    offset: parseInteger(query.offset, {
+      name: 'offset',
+      min: 0,
+      max: Number.MAX_SAFE_INTEGER,
+      fallback: 0,
+    }),
   };
 }
 
@@ -61,5 +76,7 @@ export function toIso(ms: number | null): string | null {
 }
 
 function tooLarge(maxBytes: number): PayloadTooLargeError {
-  return new PayloadTooLargeError(`The request body is over its cap of ${Math.round(maxBytes / 1024 / 1024)} MiB`);
+  return new PayloadTooLargeError(
+    `The request body is over its cap of ${Math.round(maxBytes / 1024 / 1024)} MiB`,
+  );
 }

@@ -14,6 +14,9 @@ export async function loadOrCreateSecret(dataDir: string): Promise<string> {
   }
   await chmod(path, 0o600);
   const secret = (await readFile(path, 'utf8')).trim();
-  if (secret.length < 32) throw new Error(`The signing secret in ${path} is too short; delete the file to create a new one`);
+  if (secret.length < 32)
+    throw new Error(
+      `The signing secret in ${path} is too short; delete the file to create a new one`,
+    );
   return secret;
 }

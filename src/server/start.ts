@@ -64,7 +64,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const port = app.server?.port ?? config.port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `http://${host}:${port}`;
-  httpLog.info(`Listening on ${url} (data in ${config.dataDir}${config.allowSignup ? ', sign-up open' : ''})`);
+  httpLog.info(
+    `Listening on ${url} (data in ${config.dataDir}${config.allowSignup ? ', sign-up open' : ''})`,
+  );
 
   let stopped: Promise<void> | null = null;
   return {
@@ -92,12 +94,19 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 /** Executions still `running` belong to a server that died; they will never finish. */
 function markInterrupted(db: Db): void {
   db.update(executions)
-    .set({ status: 'interrupted', finishedAt: Date.now(), error: 'The server stopped while the function ran' })
+    .set({
+      status: 'interrupted',
+      finishedAt: Date.now(),
+      error: 'The server stopped while the function ran',
+    })
     .where(eq(executions.status, 'running'))
     .run();
 }
 
-async function reportDartSdk(toolchain: Toolchain, logger: ReturnType<typeof createLogger>): Promise<void> {
+async function reportDartSdk(
+  toolchain: Toolchain,
+  logger: ReturnType<typeof createLogger>,
+): Promise<void> {
   try {
     const sdk = await toolchain.resolveSdk();
     logger.info(`Dart SDK ${sdk.version} at ${sdk.executable}`);

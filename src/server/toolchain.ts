@@ -7,7 +7,8 @@ import { resolveDartSdk } from '../runtime/dart-sdk.ts';
 /** The toolchain of a running server; `dartPath` is the `--dart` setting. */
 export function createToolchain(options: { dartPath: string | undefined }): Toolchain {
   return {
-    resolveSdk: () => resolveDartSdk(options.dartPath === undefined ? {} : { configured: options.dartPath }),
+    resolveSdk: () =>
+      resolveDartSdk(options.dartPath === undefined ? {} : { configured: options.dartPath }),
     extract: ({ archive, destDir }) => extractArchive({ archive, destDir }),
     build: (build) => buildFunction(build),
   };

@@ -25,9 +25,16 @@ describe('API auth on the compiled server', () => {
   });
 
   test('the first account registers, then sign-up is closed', async () => {
-    const first = await callApi(server.url, { method: 'POST', path: '/api/auth/register', json: credentials });
+    const first = await callApi(server.url, {
+      method: 'POST',
+      path: '/api/auth/register',
+      json: credentials,
+    });
     expect(first.status).toBe(201);
-    expect(first.body).toEqual({ token: expect.any(String), user: { id: expect.any(String), email: credentials.email } });
+    expect(first.body).toEqual({
+      token: expect.any(String),
+      user: { id: expect.any(String), email: credentials.email },
+    });
 
     const second = await callApi(server.url, {
       method: 'POST',
@@ -35,11 +42,18 @@ describe('API auth on the compiled server', () => {
       json: { email: 'second@example.com', password: 'correct-horse' },
     });
     expect(second.status).toBe(403);
-    expect(second.body).toEqual({ error: 'Forbidden', details: expect.stringContaining('--allow-signup') });
+    expect(second.body).toEqual({
+      error: 'Forbidden',
+      details: expect.stringContaining('--allow-signup'),
+    });
   });
 
   test('login answers a token that works with me, and 401 for a wrong password', async () => {
-    const login = await callApi(server.url, { method: 'POST', path: '/api/auth/login', json: credentials });
+    const login = await callApi(server.url, {
+      method: 'POST',
+      path: '/api/auth/login',
+      json: credentials,
+    });
     expect(login.status).toBe(200);
     const me = await callApi(server.url, { path: '/api/auth/me', token: login.body.token });
     expect(me.body).toEqual({ user: { id: login.body.user.id, email: credentials.email } });
@@ -54,8 +68,16 @@ describe('API auth on the compiled server', () => {
   });
 
   test('logout revokes the token', async () => {
-    const { body } = await callApi(server.url, { method: 'POST', path: '/api/auth/login', json: credentials });
-    const out = await callApi(server.url, { method: 'POST', path: '/api/auth/logout', token: body.token });
+    const { body } = await callApi(server.url, {
+      method: 'POST',
+      path: '/api/auth/login',
+      json: credentials,
+    });
+    const out = await callApi(server.url, {
+      method: 'POST',
+      path: '/api/auth/logout',
+      token: body.token,
+    });
     expect(out.body).toEqual({ status: 'logged_out' });
     const me = await callApi(server.url, { path: '/api/auth/me', token: body.token });
     expect(me.status).toBe(401);
@@ -64,10 +86,16 @@ describe('API auth on the compiled server', () => {
   test('no token, a bad token and a malformed header each answer 401 in the error shape', async () => {
     const none = await callApi(server.url, { path: '/api/functions' });
     expect(none.status).toBe(401);
-    expect(none.body).toEqual({ error: 'Unauthorized', details: expect.stringContaining('Missing bearer token') });
+    expect(none.body).toEqual({
+      error: 'Unauthorized',
+      details: expect.stringContaining('Missing bearer token'),
+    });
     const bad = await callApi(server.url, { path: '/api/functions', token: 'not.a.token' });
     expect(bad.body).toEqual({ error: 'Unauthorized', details: 'Invalid or expired token' });
-    const basic = await callApi(server.url, { path: '/api/functions', headers: { authorization: 'Basic eDp5' } });
+    const basic = await callApi(server.url, {
+      path: '/api/functions',
+      headers: { authorization: 'Basic eDp5' },
+    });
     expect(basic.status).toBe(401);
   });
 
@@ -81,7 +109,11 @@ describe('API auth on the compiled server', () => {
     expect(malformed.status).toBe(400);
     expect(malformed.body).toEqual({ error: 'Invalid request', details: expect.any(String) });
 
-    for (const json of [{ email: 1, password: 'correct-horse' }, { email: credentials.email }, 'text']) {
+    for (const json of [
+      { email: 1, password: 'correct-horse' },
+      { email: credentials.email },
+      'text',
+    ]) {
       const response = await callApi(server.url, { method: 'POST', path: '/api/auth/login', json });
       expect(response.status).toBe(400);
       expect(response.body.error).toBe('Invalid request');
@@ -100,7 +132,11 @@ describe('API sign-up with --allow-signup', () => {
     const open = await startCompiledServer({ args: ['--allow-signup'] });
     try {
       for (const email of ['a@example.com', 'b@example.com']) {
-        const response = await callApi(open.url, { method: 'POST', path: '/api/auth/register', json: { email, password: 'correct-horse' } });
+        const response = await callApi(open.url, {
+          method: 'POST',
+          path: '/api/auth/register',
+          json: { email, password: 'correct-horse' },
+        });
         expect(response.status).toBe(201);
       }
       const taken = await callApi(open.url, {

@@ -4,7 +4,13 @@ import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { packDirectory } from '../../src/archive/pack.ts';
-import { callApi, deployArchive, packFixture, startCompiledServer, type CompiledServer } from '../helpers/compiled-server.ts';
+import {
+  callApi,
+  deployArchive,
+  packFixture,
+  startCompiledServer,
+  type CompiledServer,
+} from '../helpers/compiled-server.ts';
 
 let server: CompiledServer;
 let token: string;
@@ -14,8 +20,13 @@ let scratch: string;
 beforeAll(async () => {
   server = await startCompiledServer({ args: ['--allow-signup'] });
   const register = async (email: string) =>
-    (await callApi(server.url, { method: 'POST', path: '/api/auth/register', json: { email, password: 'correct-horse' } })).body
-      .token as string;
+    (
+      await callApi(server.url, {
+        method: 'POST',
+        path: '/api/auth/register',
+        json: { email, password: 'correct-horse' },
+      })
+    ).body.token as string;
   token = await register('owner@example.com');
   other = await register('other@example.com');
   scratch = await mkdtemp(join(tmpdir(), 'dart-cloud-fixture-'));
@@ -43,7 +54,13 @@ describe('API functions on the compiled server', () => {
     });
     expect(response.status).toBe(201);
     const body = (await response.json()) as { id: string; url: string; [key: string]: unknown };
-    expect(body).toEqual({ id: expect.any(String), name: 'hello', status: 'deployed', url: `${server.url}/functions/${body.id}`, version: 1 });
+    expect(body).toEqual({
+      id: expect.any(String),
+      name: 'hello',
+      status: 'deployed',
+      url: `${server.url}/functions/${body.id}`,
+      version: 1,
+    });
 
     const viaUrl = await fetch(body.url, {
       method: 'POST',
@@ -74,7 +91,10 @@ describe('API functions on the compiled server', () => {
   });
 
   test('the script test function deploys with the script contract', async () => {
-    const response = await deployArchive(server.url, token, { name: 'script', archive: await packFixture('test_script') });
+    const response = await deployArchive(server.url, token, {
+      name: 'script',
+      archive: await packFixture('test_script'),
+    });
     expect(response.status).toBe(201);
     const details = await callApi(server.url, { path: '/api/functions/script', token });
     expect(details.body.contract).toBe('script');
@@ -82,13 +102,19 @@ describe('API functions on the compiled server', () => {
 
   test('deploying the same name again updates the function to version 2 with 200', async () => {
     const before = await callApi(server.url, { path: '/api/functions/hello', token });
-    const response = await deployArchive(server.url, token, { name: 'hello', archive: await packFixture('test_function') });
+    const response = await deployArchive(server.url, token, {
+      name: 'hello',
+      archive: await packFixture('test_function'),
+    });
     expect(response.status).toBe(200);
     expect(await response.json()).toMatchObject({ id: before.body.id, version: 2 });
   });
 
   test('a build failure answers 422 with the compiler output and version 2 keeps serving', async () => {
-    const response = await deployArchive(server.url, token, { name: 'hello', archive: await packBrokenFunction() });
+    const response = await deployArchive(server.url, token, {
+      name: 'hello',
+      archive: await packBrokenFunction(),
+    });
     expect(response.status).toBe(422);
     const body = (await response.json()) as { error: string; details: string; build_log: string };
     expect(body.error).toBe('Build failed');
@@ -96,12 +122,20 @@ describe('API functions on the compiled server', () => {
 
     const details = await callApi(server.url, { path: '/api/functions/hello', token });
     expect(details.body).toMatchObject({ status: 'active', version: 2 });
-    const invoke = await callApi(server.url, { method: 'POST', path: '/api/functions/hello/invoke', token, json: { body: {} } });
+    const invoke = await callApi(server.url, {
+      method: 'POST',
+      path: '/api/functions/hello/invoke',
+      token,
+      json: { body: {} },
+    });
     expect(invoke.status).toBe(200);
   });
 
   test('an archive that is not a tar.gz answers 400 and creates nothing', async () => {
-    const response = await deployArchive(server.url, token, { name: 'garbage', archive: new TextEncoder().encode('not a tarball') });
+    const response = await deployArchive(server.url, token, {
+      name: 'garbage',
+      archive: new TextEncoder().encode('not a tarball'),
+    });
     expect(response.status).toBe(400);
     expect(((await response.json()) as { error: string }).error).toBe('Invalid request');
     expect((await callApi(server.url, { path: '/api/functions/garbage', token })).status).toBe(404);
@@ -111,9 +145,16 @@ describe('API functions on the compiled server', () => {
     const archive = await packFixture('test_function');
     const form = new FormData();
     form.set('archive', new Blob([archive as Uint8Array<ArrayBuffer>]), 'f.tar.gz');
-    const noName = await fetch(`${server.url}/api/functions/deploy`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: form });
+    const noName = await fetch(`${server.url}/api/functions/deploy`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}` },
+      body: form,
+    });
     expect(noName.status).toBe(400);
-    expect(await noName.json()).toEqual({ error: 'Invalid request', details: 'Missing required field: name' });
+    expect(await noName.json()).toEqual({
+      error: 'Invalid request',
+      details: 'Missing required field: name',
+    });
 
     for (const [name, fields] of [
       ['bad name!', {}],
@@ -125,22 +166,43 @@ describe('API functions on the compiled server', () => {
       const response = await deployArchive(server.url, token, { name, archive, fields });
       expect(response.status).toBe(400);
     }
-    const json = await callApi(server.url, { method: 'POST', path: '/api/functions/deploy', token, json: { name: 'x' } });
+    const json = await callApi(server.url, {
+      method: 'POST',
+      path: '/api/functions/deploy',
+      token,
+      json: { name: 'x' },
+    });
     expect(json.status).toBe(400);
-    const anonymous = await fetch(`${server.url}/api/functions/deploy`, { method: 'POST', body: form });
+    const anonymous = await fetch(`${server.url}/api/functions/deploy`, {
+      method: 'POST',
+      body: form,
+    });
     expect(anonymous.status).toBe(401);
   });
 
   test('list answers the functions with total, limit and offset', async () => {
     const all = await callApi(server.url, { path: '/api/functions', token });
     expect(all.body.total).toBe(2);
-    expect(all.body.functions.map((f: { name: string }) => f.name).sort()).toEqual(['hello', 'script']);
-    expect(all.body.functions[0]).toEqual({ id: expect.any(String), name: expect.any(String), status: 'active', created_at: expect.any(String) });
+    expect(all.body.functions.map((f: { name: string }) => f.name).sort()).toEqual([
+      'hello',
+      'script',
+    ]);
+    expect(all.body.functions[0]).toEqual({
+      id: expect.any(String),
+      name: expect.any(String),
+      status: 'active',
+      created_at: expect.any(String),
+    });
     const page = await callApi(server.url, { path: '/api/functions?limit=1&offset=1', token });
     expect(page.body.functions).toHaveLength(1);
     expect(page.body.total).toBe(2);
-    expect((await callApi(server.url, { path: '/api/functions?limit=nope', token })).status).toBe(400);
-    expect((await callApi(server.url, { path: '/api/functions', token: other })).body).toEqual({ functions: [], total: 0 });
+    expect((await callApi(server.url, { path: '/api/functions?limit=nope', token })).status).toBe(
+      400,
+    );
+    expect((await callApi(server.url, { path: '/api/functions', token: other })).body).toEqual({
+      functions: [],
+      total: 0,
+    });
   });
 
   test("an unknown id and another account's function answer 404 Function not found", async () => {
@@ -154,18 +216,33 @@ describe('API functions on the compiled server', () => {
       expect(response.status).toBe(404);
       expect(response.body).toEqual({ error: 'Not found', details: 'Function not found' });
     }
-    const del = await callApi(server.url, { method: 'DELETE', path: `/api/functions/${mine.body.id}`, token: other });
+    const del = await callApi(server.url, {
+      method: 'DELETE',
+      path: `/api/functions/${mine.body.id}`,
+      token: other,
+    });
     expect(del.status).toBe(404);
   });
 
   test('delete removes the function and its files, and a second delete answers 404', async () => {
     const fn = await callApi(server.url, { path: '/api/functions/script', token });
     expect(existsSync(join(server.dataDir, 'functions', fn.body.id))).toBe(true);
-    const response = await callApi(server.url, { method: 'DELETE', path: '/api/functions/script', token });
+    const response = await callApi(server.url, {
+      method: 'DELETE',
+      path: '/api/functions/script',
+      token,
+    });
     expect(response.body).toEqual({ id: fn.body.id, status: 'deleted' });
     expect(existsSync(join(server.dataDir, 'functions', fn.body.id))).toBe(false);
-    expect((await callApi(server.url, { path: `/api/functions/${fn.body.id}`, token })).status).toBe(404);
-    expect((await callApi(server.url, { method: 'DELETE', path: '/api/functions/script', token })).status).toBe(404);
-    expect((await callApi(server.url, { method: 'DELETE', path: '/api/functions/script' })).status).toBe(401);
+    expect(
+      (await callApi(server.url, { path: `/api/functions/${fn.body.id}`, token })).status,
+    ).toBe(404);
+    expect(
+      (await callApi(server.url, { method: 'DELETE', path: '/api/functions/script', token }))
+        .status,
+    ).toBe(404);
+    expect(
+      (await callApi(server.url, { method: 'DELETE', path: '/api/functions/script' })).status,
+    ).toBe(401);
   });
 });

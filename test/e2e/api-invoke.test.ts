@@ -24,13 +24,19 @@ beforeAll(async () => {
       archive: name === 'script' ? await packFixture('test_script') : archive,
       fields,
     });
-    if (response.status !== 201) throw new Error(`deploy answered ${response.status}: ${await response.text()}`);
+    if (response.status !== 201)
+      throw new Error(`deploy answered ${response.status}: ${await response.text()}`);
   }
 });
 afterAll(() => server.stop());
 
 const invoke = (body: unknown, name = 'fn') =>
-  callApi(server.url, { method: 'POST', path: `/api/functions/${name}/invoke`, token, json: { body } });
+  callApi(server.url, {
+    method: 'POST',
+    path: `/api/functions/${name}/invoke`,
+    token,
+    json: { body },
+  });
 
 describe('API invoke on the compiled server', () => {
   test('a successful invoke answers 200 with execution_id, status, result and duration_ms', async () => {
@@ -41,7 +47,10 @@ describe('API invoke on the compiled server', () => {
       status: 'success',
       result: { echo: { action: 'echo', value: 42 }, method: 'POST', path: '/', query: {} },
       duration_ms: expect.any(Number),
-      response: { status_code: 200, headers: expect.objectContaining({ 'content-type': expect.stringContaining('json') }) },
+      response: {
+        status_code: 200,
+        headers: expect.objectContaining({ 'content-type': expect.stringContaining('json') }),
+      },
     });
   });
 
@@ -54,14 +63,22 @@ describe('API invoke on the compiled server', () => {
   test('a handler that throws answers 502 with status error and its message', async () => {
     const { status, body } = await invoke({ action: 'throw', message: 'kaput' });
     expect(status).toBe(502);
-    expect(body).toMatchObject({ status: 'error', result: null, error: expect.any(String), details: expect.stringContaining('kaput') });
+    expect(body).toMatchObject({
+      status: 'error',
+      result: null,
+      error: expect.any(String),
+      details: expect.stringContaining('kaput'),
+    });
   });
 
   test('a program that exits answers 502 with status crashed', async () => {
     const { status, body } = await invoke({ action: 'exit', code: 7 });
     expect(status).toBe(502);
     expect(body).toMatchObject({ status: 'crashed', result: null });
-    const record = await callApi(server.url, { path: `/api/functions/fn/executions/${body.execution_id}`, token });
+    const record = await callApi(server.url, {
+      path: `/api/functions/fn/executions/${body.execution_id}`,
+      token,
+    });
     expect(record.body).toMatchObject({ status: 'crashed', exit_code: 7 });
   });
 
@@ -75,7 +92,9 @@ describe('API invoke on the compiled server', () => {
   test('a function over its memory limit answers 502 with status out_of_memory where the host enforces it', async () => {
     const { status, body } = await invoke({ action: 'alloc', mb: 400 });
     if (!/cgroup: v[12] \(memory/.test(server.output())) {
-      console.warn('memory limits are not enforced on this host; only checking that the invoke ends');
+      console.warn(
+        'memory limits are not enforced on this host; only checking that the invoke ends',
+      );
       expect([200, 502]).toContain(status);
       return;
     }
@@ -84,7 +103,9 @@ describe('API invoke on the compiled server', () => {
   });
 
   test('more concurrent invokes than the limit answer 429 with Retry-After', async () => {
-    const results = await Promise.all([1, 2, 3, 4].map(() => invoke({ action: 'sleep', ms: 1_000 })));
+    const results = await Promise.all(
+      [1, 2, 3, 4].map(() => invoke({ action: 'sleep', ms: 1_000 })),
+    );
     const refused = results.filter((r) => r.status === 429);
     expect(refused.length).toBeGreaterThanOrEqual(1);
     expect(refused[0]?.body.error).toBe('Too many requests');
@@ -110,14 +131,36 @@ describe('API invoke on the compiled server', () => {
     });
     expect(malformed.status).toBe(400);
     expect(malformed.body.error).toBe('Invalid request');
-    const wrongType = await callApi(server.url, { method: 'POST', path: '/api/functions/fn/invoke', token, json: { query: 'x' } });
+    const wrongType = await callApi(server.url, {
+      method: 'POST',
+      path: '/api/functions/fn/invoke',
+      token,
+      json: { query: 'x' },
+    });
     expect(wrongType.status).toBe(400);
   });
 
   test('invoke without a token, with a bad token or for an unknown function answers 401 or 404', async () => {
-    expect((await callApi(server.url, { method: 'POST', path: '/api/functions/fn/invoke', json: {} })).status).toBe(401);
-    expect((await callApi(server.url, { method: 'POST', path: '/api/functions/fn/invoke', token: 'x', json: {} })).status).toBe(401);
-    const unknown = await callApi(server.url, { method: 'POST', path: '/api/functions/nope/invoke', token, json: {} });
+    expect(
+      (await callApi(server.url, { method: 'POST', path: '/api/functions/fn/invoke', json: {} }))
+        .status,
+    ).toBe(401);
+    expect(
+      (
+        await callApi(server.url, {
+          method: 'POST',
+          path: '/api/functions/fn/invoke',
+          token: 'x',
+          json: {},
+        })
+      ).status,
+    ).toBe(401);
+    const unknown = await callApi(server.url, {
+      method: 'POST',
+      path: '/api/functions/nope/invoke',
+      token,
+      json: {},
+    });
     expect(unknown.status).toBe(404);
   });
 
@@ -125,7 +168,12 @@ describe('API invoke on the compiled server', () => {
     const response = await fetch(`${server.url}/functions/fn/deep/path?k=v`, {
       method: 'POST',
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ action: 'respond', status: 418, headers: { 'x-teapot': 'yes', 'content-type': 'text/plain' }, body: 'short and stout' }),
+      body: JSON.stringify({
+        action: 'respond',
+        status: 418,
+        headers: { 'x-teapot': 'yes', 'content-type': 'text/plain' },
+        body: 'short and stout',
+      }),
     });
     expect(response.status).toBe(418);
     expect(response.headers.get('x-teapot')).toBe('yes');
@@ -137,7 +185,11 @@ describe('API invoke on the compiled server', () => {
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
       body: JSON.stringify({ action: 'echo' }),
     });
-    expect(await echo.json()).toMatchObject({ method: 'PATCH', path: '/deep/path', query: { k: 'v' } });
+    expect(await echo.json()).toMatchObject({
+      method: 'PATCH',
+      path: '/deep/path',
+      query: { k: 'v' },
+    });
   });
 
   test('executions list newest first with limit, offset and total', async () => {
@@ -148,11 +200,29 @@ describe('API invoke on the compiled server', () => {
     const [newest, older] = list.body.executions;
     expect(Date.parse(newest.started_at)).toBeGreaterThanOrEqual(Date.parse(older.started_at));
     expect(Object.keys(newest).sort()).toEqual(
-      ['duration_ms', 'error', 'exit_code', 'finished_at', 'function_id', 'id', 'limits', 'peak_memory_bytes', 'response_status', 'signal', 'started_at', 'status'].sort(),
+      [
+        'duration_ms',
+        'error',
+        'exit_code',
+        'finished_at',
+        'function_id',
+        'id',
+        'limits',
+        'peak_memory_bytes',
+        'response_status',
+        'signal',
+        'started_at',
+        'status',
+      ].sort(),
     );
-    const offset = await callApi(server.url, { path: '/api/functions/fn/executions?limit=1&offset=1', token });
+    const offset = await callApi(server.url, {
+      path: '/api/functions/fn/executions?limit=1&offset=1',
+      token,
+    });
     expect(offset.body.executions[0].id).toBe(older.id);
-    expect((await callApi(server.url, { path: '/api/functions/fn/executions/exe_unknown', token })).body).toEqual({
+    expect(
+      (await callApi(server.url, { path: '/api/functions/fn/executions/exe_unknown', token })).body,
+    ).toEqual({
       error: 'Not found',
       details: 'Execution not found',
     });

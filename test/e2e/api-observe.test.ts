@@ -19,11 +19,13 @@ beforeAll(async () => {
     archive: await packFixture('test_function'),
     fields: { env: '{"GREETING":"hello","MODE":"test"}' },
   });
-  if (response.status !== 201) throw new Error(`deploy answered ${response.status}: ${await response.text()}`);
+  if (response.status !== 201)
+    throw new Error(`deploy answered ${response.status}: ${await response.text()}`);
 });
 afterAll(() => server.stop());
 
-const invoke = (body: unknown) => callApi(server.url, { method: 'POST', path: '/api/functions/fn/invoke', token, json: { body } });
+const invoke = (body: unknown) =>
+  callApi(server.url, { method: 'POST', path: '/api/functions/fn/invoke', token, json: { body } });
 const logs = (query = '') => callApi(server.url, { path: `/api/functions/fn/logs${query}`, token });
 
 describe('API logs, metrics and env on the compiled server', () => {
@@ -43,7 +45,11 @@ describe('API logs, metrics and env on the compiled server', () => {
     });
     const streams = new Set(body.logs.map((line: { stream: string }) => line.stream));
     expect(streams).toEqual(new Set(['logger', 'stdout']));
-    expect(body.logs.filter((line: { stream: string; level: string }) => line.stream === 'logger').every((line: { level: string }) => line.level === 'error')).toBe(true);
+    expect(
+      body.logs
+        .filter((line: { stream: string; level: string }) => line.stream === 'logger')
+        .every((line: { level: string }) => line.level === 'error'),
+    ).toBe(true);
     expect(body.cursor).toBe(body.logs.at(-1).id);
   });
 
@@ -56,13 +62,17 @@ describe('API logs, metrics and env on the compiled server', () => {
 
     const follow = await logs(`?after=${first.body.cursor}`);
     expect(follow.body.logs).toHaveLength(2);
-    expect(follow.body.logs.every((line: { id: number }) => line.id > first.body.cursor)).toBe(true);
+    expect(follow.body.logs.every((line: { id: number }) => line.id > first.body.cursor)).toBe(
+      true,
+    );
     const nothing = await logs(`?after=${follow.body.cursor}`);
     expect(nothing.body).toEqual({ logs: [], cursor: follow.body.cursor });
   });
 
   test('since filters by time as ISO 8601 or Unix milliseconds', async () => {
-    expect((await logs(`?since=${new Date(Date.now() + 60_000).toISOString()}`)).body.logs).toHaveLength(0);
+    expect(
+      (await logs(`?since=${new Date(Date.now() + 60_000).toISOString()}`)).body.logs,
+    ).toHaveLength(0);
     expect((await logs(`?since=${Date.now() - 3_600_000}`)).body.logs.length).toBeGreaterThan(0);
   });
 
@@ -73,12 +83,17 @@ describe('API logs, metrics and env on the compiled server', () => {
       expect(response.body.error).toBe('Invalid request');
     }
     expect((await callApi(server.url, { path: '/api/functions/fn/logs' })).status).toBe(401);
-    expect((await callApi(server.url, { path: '/api/functions/nope/logs', token })).status).toBe(404);
+    expect((await callApi(server.url, { path: '/api/functions/nope/logs', token })).status).toBe(
+      404,
+    );
   });
 
   test('metrics count invocations and errors with average and p95 durations', async () => {
     await invoke({ action: 'throw', message: 'counted' });
-    const { status, body } = await callApi(server.url, { path: '/api/functions/fn/metrics?period=1h', token });
+    const { status, body } = await callApi(server.url, {
+      path: '/api/functions/fn/metrics?period=1h',
+      token,
+    });
     expect(status).toBe(200);
     expect(body).toEqual({
       period: '1h',
@@ -90,26 +105,46 @@ describe('API logs, metrics and env on the compiled server', () => {
     });
     expect(body.p95_duration_ms).toBeGreaterThanOrEqual(body.avg_duration_ms * 0.5);
     for (const period of ['24h', '7d']) {
-      expect((await callApi(server.url, { path: `/api/functions/fn/metrics?period=${period}`, token })).body.invocations).toBe(3);
+      expect(
+        (await callApi(server.url, { path: `/api/functions/fn/metrics?period=${period}`, token }))
+          .body.invocations,
+      ).toBe(3);
     }
-    expect((await callApi(server.url, { path: '/api/functions/fn/metrics', token })).body.period).toBe('1h');
-    expect((await callApi(server.url, { path: '/api/functions/fn/metrics?period=2w', token })).status).toBe(400);
+    expect(
+      (await callApi(server.url, { path: '/api/functions/fn/metrics', token })).body.period,
+    ).toBe('1h');
+    expect(
+      (await callApi(server.url, { path: '/api/functions/fn/metrics?period=2w', token })).status,
+    ).toBe(400);
   });
 
   test('deploy env is listed, readable by key, and visible to the function', async () => {
     const list = await callApi(server.url, { path: '/api/functions/fn/env', token });
     expect(list.body).toEqual({ env: { GREETING: 'hello', MODE: 'test' } });
-    expect((await callApi(server.url, { path: '/api/functions/fn/env/GREETING', token })).body).toEqual({ key: 'GREETING', value: 'hello' });
+    expect(
+      (await callApi(server.url, { path: '/api/functions/fn/env/GREETING', token })).body,
+    ).toEqual({ key: 'GREETING', value: 'hello' });
     const seen = await invoke({ action: 'env', keys: ['GREETING', 'MODE'] });
     expect(seen.body.result).toEqual({ env: { GREETING: 'hello', MODE: 'test' } });
   });
 
   test('env set, delete and their error paths', async () => {
-    const put = await callApi(server.url, { method: 'PUT', path: '/api/functions/fn/env/API_URL', token, json: { value: 'https://x' } });
+    const put = await callApi(server.url, {
+      method: 'PUT',
+      path: '/api/functions/fn/env/API_URL',
+      token,
+      json: { value: 'https://x' },
+    });
     expect(put.body).toEqual({ key: 'API_URL', value: 'https://x' });
-    expect((await invoke({ action: 'env', keys: ['API_URL'] })).body.result).toEqual({ env: { API_URL: 'https://x' } });
+    expect((await invoke({ action: 'env', keys: ['API_URL'] })).body.result).toEqual({
+      env: { API_URL: 'https://x' },
+    });
 
-    const del = await callApi(server.url, { method: 'DELETE', path: '/api/functions/fn/env/API_URL', token });
+    const del = await callApi(server.url, {
+      method: 'DELETE',
+      path: '/api/functions/fn/env/API_URL',
+      token,
+    });
     expect(del.body).toEqual({ key: 'API_URL', status: 'deleted' });
     const missing = await callApi(server.url, { path: '/api/functions/fn/env/API_URL', token });
     expect(missing.status).toBe(404);
@@ -121,7 +156,16 @@ describe('API logs, metrics and env on the compiled server', () => {
       ['bad-name', { value: 'x' }],
       ['OK', { value: 5 }],
     ] as const) {
-      expect((await callApi(server.url, { method: 'PUT', path: `/api/functions/fn/env/${key}`, token, json })).status).toBe(400);
+      expect(
+        (
+          await callApi(server.url, {
+            method: 'PUT',
+            path: `/api/functions/fn/env/${key}`,
+            token,
+            json,
+          })
+        ).status,
+      ).toBe(400);
     }
     const malformed = await callApi(server.url, {
       method: 'PUT',
@@ -132,6 +176,8 @@ describe('API logs, metrics and env on the compiled server', () => {
     });
     expect(malformed.status).toBe(400);
     expect((await callApi(server.url, { path: '/api/functions/fn/env' })).status).toBe(401);
-    expect((await callApi(server.url, { path: '/api/functions/nope/env', token })).status).toBe(404);
+    expect((await callApi(server.url, { path: '/api/functions/nope/env', token })).status).toBe(
+      404,
+    );
   });
 });

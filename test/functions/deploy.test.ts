@@ -14,7 +14,9 @@ let token: string;
 beforeEach(async () => {
   t = await createTestApp();
   token = await t.register();
-  const me = (await (await t.request('GET', '/api/auth/me', { token })).json()) as { user: { id: string } };
+  const me = (await (await t.request('GET', '/api/auth/me', { token })).json()) as {
+    user: { id: string };
+  };
   ownerId = me.user.id;
 });
 afterEach(() => t.close());
@@ -24,11 +26,20 @@ const archive = (text = 'ok') => new TextEncoder().encode(text);
 describe('deploy service', () => {
   test('the deploy stores the upload and the build beside it', async () => {
     const result = await deployFunction(t.services, { ownerId, name: 'fn', archive: archive() });
-    const deployment = t.services.db.select().from(deployments).where(eq(deployments.functionId, result.function.id)).get();
+    const deployment = t.services.db
+      .select()
+      .from(deployments)
+      .where(eq(deployments.functionId, result.function.id))
+      .get();
     const dir = join(t.services.dataDir, 'functions', result.function.id, deployment?.id ?? '');
     expect(existsSync(join(dir, 'archive.tar.gz'))).toBe(true);
     expect(existsSync(join(dir, 'source', 'pubspec.yaml'))).toBe(true);
-    expect(deployment).toMatchObject({ status: 'ready', version: 1, contract: 'handler', executable: join(dir, 'build', 'main') });
+    expect(deployment).toMatchObject({
+      status: 'ready',
+      version: 1,
+      contract: 'handler',
+      executable: join(dir, 'build', 'main'),
+    });
   });
 
   test('of two deploys built at once, the later version serves even when it finishes first', async () => {
@@ -45,32 +56,56 @@ describe('deploy service', () => {
       deployFunction(t.services, { ownerId, name: 'fn', archive: archive() }),
     ]);
     expect([slow.version, fast.version]).toEqual([2, 3]);
-    expect(describeFunction(t.services, resolveFunction(t.services, ownerId, 'fn')).version).toBe(3);
+    expect(describeFunction(t.services, resolveFunction(t.services, ownerId, 'fn')).version).toBe(
+      3,
+    );
   });
 
   test('memory and timeout stay as they were when a later deploy omits them', async () => {
-    await deployFunction(t.services, { ownerId, name: 'fn', archive: archive(), memory: '1024', timeout: '60' });
+    await deployFunction(t.services, {
+      ownerId,
+      name: 'fn',
+      archive: archive(),
+      memory: '1024',
+      timeout: '60',
+    });
     const updated = await deployFunction(t.services, { ownerId, name: 'fn', archive: archive() });
     expect(updated.function).toMatchObject({ memoryMb: 1024, timeoutSeconds: 60 });
   });
 
   test('a new function is removed again when no Dart SDK is found, and the error says so', async () => {
     t.services.toolchain.resolveSdk = async () => {
-      throw new DartSdkNotFoundError('No Dart SDK found: dart is not on PATH. Install the Dart SDK');
+      throw new DartSdkNotFoundError(
+        'No Dart SDK found: dart is not on PATH. Install the Dart SDK',
+      );
     };
-    await expect(deployFunction(t.services, { ownerId, name: 'fn', archive: archive() })).rejects.toThrow(DartSdkNotFoundError);
+    await expect(
+      deployFunction(t.services, { ownerId, name: 'fn', archive: archive() }),
+    ).rejects.toThrow(DartSdkNotFoundError);
     expect(() => resolveFunction(t.services, ownerId, 'fn')).toThrow('Function not found');
 
     const response = await t.deploy(token, { name: 'fn' });
     expect(response.status).toBe(503);
-    expect(await response.json()).toEqual({ error: 'Service unavailable', details: expect.stringContaining('Install the Dart SDK') });
+    expect(await response.json()).toEqual({
+      error: 'Service unavailable',
+      details: expect.stringContaining('Install the Dart SDK'),
+    });
   });
 
   test('a failed build keeps its log on the deployment row', async () => {
-    await expect(deployFunction(t.services, { ownerId, name: 'fn', archive: archive('fail') })).rejects.toThrow('dart compile exe failed');
+    await expect(
+      deployFunction(t.services, { ownerId, name: 'fn', archive: archive('fail') }),
+    ).rejects.toThrow('dart compile exe failed');
     const fn = resolveFunction(t.services, ownerId, 'fn');
-    const row = t.services.db.select().from(deployments).where(eq(deployments.functionId, fn.id)).get();
-    expect(row).toMatchObject({ status: 'failed', buildLog: "lib/main.dart:1:1: Error: Expected ';'" });
+    const row = t.services.db
+      .select()
+      .from(deployments)
+      .where(eq(deployments.functionId, fn.id))
+      .get();
+    expect(row).toMatchObject({
+      status: 'failed',
+      buildLog: "lib/main.dart:1:1: Error: Expected ';'",
+    });
     expect(fn.status).toBe('failed');
   });
 });

@@ -41,7 +41,9 @@ describe('token expiry', () => {
   test('a token issued more than 24 hours ago answers 401', async () => {
     const now = t.services.now;
     t.services.now = () => Date.now() - 25 * 3_600_000;
-    const login = await t.request('POST', '/api/auth/login', { json: { email: 'dev@example.com', password: 'correct-horse' } });
+    const login = await t.request('POST', '/api/auth/login', {
+      json: { email: 'dev@example.com', password: 'correct-horse' },
+    });
     const old = ((await login.json()) as { token: string }).token;
     t.services.now = now;
     const me = await t.request('GET', '/api/auth/me', { token: old });

@@ -56,9 +56,19 @@ describe('metrics', () => {
     record({ agoMs: 8 * 86_400_000, durationMs: 10 });
     record({ agoMs: 1000, durationMs: 10, status: 'running' });
 
-    expect(computeMetrics(t.services, functionId, '1h')).toMatchObject({ invocations: 1, errors: 0 });
-    expect(computeMetrics(t.services, functionId, '24h')).toMatchObject({ invocations: 2, errors: 1, errorRate: 0.5 });
-    expect(computeMetrics(t.services, functionId, '7d')).toMatchObject({ invocations: 3, errors: 2 });
+    expect(computeMetrics(t.services, functionId, '1h')).toMatchObject({
+      invocations: 1,
+      errors: 0,
+    });
+    expect(computeMetrics(t.services, functionId, '24h')).toMatchObject({
+      invocations: 2,
+      errors: 1,
+      errorRate: 0.5,
+    });
+    expect(computeMetrics(t.services, functionId, '7d')).toMatchObject({
+      invocations: 3,
+      errors: 2,
+    });
   });
 
   test('a period is 1h, 24h or 7d, and 1h by default', () => {

@@ -13,7 +13,14 @@ import {
 describe('input validation', () => {
   test('an email is trimmed and lower-cased, and a implausible one is refused', () => {
     expect(parseEmail('  Dev@Example.COM ')).toBe('dev@example.com');
-    for (const bad of ['dev', 'dev@', '@example.com', 'a b@example.com', `${'a'.repeat(250)}@x.io`, 5]) {
+    for (const bad of [
+      'dev',
+      'dev@',
+      '@example.com',
+      'a b@example.com',
+      `${'a'.repeat(250)}@x.io`,
+      5,
+    ]) {
       expect(() => parseEmail(bad)).toThrow(ValidationError);
     }
     expect(() => parseEmail(undefined)).toThrow('Missing required field: email');
@@ -26,7 +33,8 @@ describe('input validation', () => {
   });
 
   test('a function name is 1 to 64 letters, digits, - and _ starting with a letter or digit', () => {
-    for (const good of ['a', 'hello-world', 'fn_2', '9lives', 'x'.repeat(64)]) expect(parseFunctionName(good)).toBe(good);
+    for (const good of ['a', 'hello-world', 'fn_2', '9lives', 'x'.repeat(64)])
+      expect(parseFunctionName(good)).toBe(good);
     for (const bad of ['-a', '_a', 'a b', 'a/b', 'x'.repeat(65), '../x', 3]) {
       expect(() => parseFunctionName(bad)).toThrow(ValidationError);
     }
@@ -36,7 +44,8 @@ describe('input validation', () => {
   test('env names follow the rules and reserved names are refused with a reason', () => {
     expect(parseEnvKey('API_KEY')).toBe('API_KEY');
     expect(parseEnvKey('_x1')).toBe('_x1');
-    for (const bad of ['1A', 'A-B', '', 'x'.repeat(129)]) expect(() => parseEnvKey(bad)).toThrow(ValidationError);
+    for (const bad of ['1A', 'A-B', '', 'x'.repeat(129)])
+      expect(() => parseEnvKey(bad)).toThrow(ValidationError);
     for (const reserved of ['PATH', 'HOME', 'TMPDIR', 'LANG', 'FUNCTION_INPUT', 'DART_CLOUD_ANY']) {
       expect(() => parseEnvKey(reserved)).toThrow('reserved');
     }
@@ -44,7 +53,9 @@ describe('input validation', () => {
 
   test('env values are strings of at most 32 KiB', () => {
     expect(parseEnvValue('K', '')).toBe('');
-    expect(() => parseEnvValue('K', 1)).toThrow('Expected the value of K to be a string, got number 1');
+    expect(() => parseEnvValue('K', 1)).toThrow(
+      'Expected the value of K to be a string, got number 1',
+    );
     expect(() => parseEnvValue('K', 'x'.repeat(32 * 1024 + 1))).toThrow('32 KiB');
     expect(parseEnvMap({ A: '1', B: '2' })).toEqual({ A: '1', B: '2' });
     expect(() => parseEnvMap(['A'])).toThrow('Expected env to be a JSON object, got an array');
@@ -56,7 +67,9 @@ describe('input validation', () => {
     expect(parseInteger('', bounds)).toBe(512);
     expect(parseInteger('128', bounds)).toBe(128);
     expect(parseInteger(256, bounds)).toBe(256);
-    expect(() => parseInteger('12xx', bounds)).toThrow("Expected memory to be an integer from 64 to 1024 MB, got '12xx'");
+    expect(() => parseInteger('12xx', bounds)).toThrow(
+      "Expected memory to be an integer from 64 to 1024 MB, got '12xx'",
+    );
     expect(() => parseInteger(1.5, bounds)).toThrow(ValidationError);
     expect(() => parseInteger('2048', bounds)).toThrow(ValidationError);
   });

@@ -13,7 +13,8 @@ const ROOT = resolve(import.meta.dir, '../..');
 export const BINARY = join(ROOT, 'dist', 'dart_cloud');
 
 /** The stand-in `dart`, unless DART_CLOUD_DART points at a real SDK. */
-export const DART = process.env.DART_CLOUD_DART ?? join(ROOT, 'test', 'fixtures', 'dart-standin', 'bin', 'dart');
+export const DART =
+  process.env.DART_CLOUD_DART ?? join(ROOT, 'test', 'fixtures', 'dart-standin', 'bin', 'dart');
 
 /** A server under test. */
 export interface CompiledServer {
@@ -30,11 +31,14 @@ export async function startCompiledServer(
   options: { args?: string[]; env?: Record<string, string>; dataDir?: string } = {},
 ): Promise<CompiledServer> {
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'dart-cloud-e2e-')));
-  const child = Bun.spawn([BINARY, 'serve', '--port', '0', '--data-dir', dataDir, ...(options.args ?? [])], {
-    env: { ...process.env, DART_CLOUD_DART: DART, DART_CLOUD_LOG_LEVEL: 'info', ...options.env },
-    stdout: 'pipe',
-    stderr: 'pipe',
-  });
+  const child = Bun.spawn(
+    [BINARY, 'serve', '--port', '0', '--data-dir', dataDir, ...(options.args ?? [])],
+    {
+      env: { ...process.env, DART_CLOUD_DART: DART, DART_CLOUD_LOG_LEVEL: 'info', ...options.env },
+      stdout: 'pipe',
+      stderr: 'pipe',
+    },
+  );
 
   let output = '';
   const decoder = new TextDecoder();
@@ -72,13 +76,18 @@ async function isHealthy(url: string): Promise<boolean> {
 }
 
 /** Registers an account on a server and answers its token. */
-export async function registerAccount(url: string, email = 'dev@example.com', password = 'correct-horse'): Promise<string> {
+export async function registerAccount(
+  url: string,
+  email = 'dev@example.com',
+  password = 'correct-horse',
+): Promise<string> {
   const response = await fetch(`${url}/api/auth/register`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ email, password }),
   });
-  if (response.status !== 201) throw new Error(`register answered ${response.status}: ${await response.text()}`);
+  if (response.status !== 201)
+    throw new Error(`register answered ${response.status}: ${await response.text()}`);
   return ((await response.json()) as { token: string }).token;
 }
 
@@ -96,14 +105,29 @@ export function deployArchive(
   const form = new FormData();
   form.set('name', options.name);
   for (const [key, value] of Object.entries(options.fields ?? {})) form.set(key, value);
-  form.set('archive', new Blob([options.archive as Uint8Array<ArrayBuffer>], { type: 'application/gzip' }), 'function.tar.gz');
-  return fetch(`${url}/api/functions/deploy`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: form });
+  form.set(
+    'archive',
+    new Blob([options.archive as Uint8Array<ArrayBuffer>], { type: 'application/gzip' }),
+    'function.tar.gz',
+  );
+  return fetch(`${url}/api/functions/deploy`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}` },
+    body: form,
+  });
 }
 
 /** A JSON call with a token; answers the status and the parsed body. */
 export async function callApi(
   url: string,
-  options: { method?: string; path: string; token?: string; json?: unknown; body?: string; headers?: Record<string, string> },
+  options: {
+    method?: string;
+    path: string;
+    token?: string;
+    json?: unknown;
+    body?: string;
+    headers?: Record<string, string>;
+  },
 ): Promise<{ status: number; headers: Headers; body: any }> {
   const headers: Record<string, string> = { ...options.headers };
   if (options.token) headers.authorization = `Bearer ${options.token}`;
@@ -112,7 +136,11 @@ export async function callApi(
     headers['content-type'] = 'application/json';
     body = JSON.stringify(options.json);
   }
-  const response = await fetch(`${url}${options.path}`, { method: options.method ?? 'GET', headers, body });
+  const response = await fetch(`${url}${options.path}`, {
+    method: options.method ?? 'GET',
+    headers,
+    body,
+  });
   const text = await response.text();
   let parsed: unknown = text;
   try {

@@ -5,7 +5,11 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ArchiveRejectedError, BuildFailedError, TooManyRequestsError } from '../../src/core/errors.ts';
+import {
+  ArchiveRejectedError,
+  BuildFailedError,
+  TooManyRequestsError,
+} from '../../src/core/errors.ts';
 import type { ExecuteOptions, RuntimePort, Toolchain } from '../../src/functions/context.ts';
 import type { ExecutionOutcome } from '../../src/runtime/types.ts';
 
@@ -19,23 +23,35 @@ export function createFakeToolchain(): Toolchain {
     },
     async extract({ archive, destDir }) {
       const text = new TextDecoder().decode(archive);
-      if (text === 'reject') throw new ArchiveRejectedError("Archive entry '../evil' leaves the package directory");
+      if (text === 'reject')
+        throw new ArchiveRejectedError("Archive entry '../evil' leaves the package directory");
       await mkdir(destDir, { recursive: true });
       await writeFile(join(destDir, 'pubspec.yaml'), text);
       return { files: 1, bytes: archive.byteLength };
     },
     async build({ sourceDir, outputFile }) {
       const text = await Bun.file(join(sourceDir, 'pubspec.yaml')).text();
-      if (text === 'fail') throw new BuildFailedError('dart compile exe failed', "lib/main.dart:1:1: Error: Expected ';'");
+      if (text === 'fail')
+        throw new BuildFailedError(
+          'dart compile exe failed',
+          "lib/main.dart:1:1: Error: Expected ';'",
+        );
       await mkdir(join(outputFile, '..'), { recursive: true });
       await writeFile(outputFile, text);
-      return { contract: 'handler', executable: outputFile, log: 'Resolving dependencies...\nCompiled' };
+      return {
+        contract: 'handler',
+        executable: outputFile,
+        log: 'Resolving dependencies...\nCompiled',
+      };
     },
   };
 }
 
 /** A runtime that acts out the test function's behaviours without running anything. */
-export function createFakeRuntime(): RuntimePort & { executed: ExecuteOptions[]; removed: string[] } {
+export function createFakeRuntime(): RuntimePort & {
+  executed: ExecuteOptions[];
+  removed: string[];
+} {
   const executed: ExecuteOptions[] = [];
   const removed: string[] = [];
   return {
@@ -65,7 +81,14 @@ function actOut(options: ExecuteOptions): ExecutionOutcome {
     oomKilled: false,
     durationMs: typeof body.ms === 'number' ? body.ms : 5,
     peakMemoryBytes: 1024,
-    logs: [{ timestamp: Date.now(), stream: 'stdout' as const, level: 'info' as const, message: `ran ${String(body.action ?? 'echo')}` }],
+    logs: [
+      {
+        timestamp: Date.now(),
+        stream: 'stdout' as const,
+        level: 'info' as const,
+        message: `ran ${String(body.action ?? 'echo')}`,
+      },
+    ],
     logsTruncated: false,
     limits: LIMITS,
   };
@@ -79,11 +102,23 @@ function actOut(options: ExecuteOptions): ExecutionOutcome {
     case 'busy':
       throw new TooManyRequestsError('Function already runs 10 executions; retry shortly', 2);
     case 'sleep':
-      return { ...base, status: 'timeout', timedOut: true, exitCode: null, signal: 'SIGKILL', error: 'The function ran past its timeout of 30 s' };
+      return {
+        ...base,
+        status: 'timeout',
+        timedOut: true,
+        exitCode: null,
+        signal: 'SIGKILL',
+        error: 'The function ran past its timeout of 30 s',
+      };
     case 'throw':
       return { ...base, status: 'error', error: `The handler threw: ${String(body.message)}` };
     case 'exit':
-      return { ...base, status: 'crashed', exitCode: Number(body.code), error: `The program exited with code ${String(body.code)}` };
+      return {
+        ...base,
+        status: 'crashed',
+        exitCode: Number(body.code),
+        error: `The program exited with code ${String(body.code)}`,
+      };
     case 'env':
       return { ...base, status: 'success', response: json({ env: options.env }) };
     case 'respond': {
@@ -104,7 +139,12 @@ function actOut(options: ExecuteOptions): ExecutionOutcome {
       return {
         ...base,
         status: 'success',
-        response: json({ echo: options.request.body, method: options.request.method, path: options.request.path, query: options.request.query }),
+        response: json({
+          echo: options.request.body,
+          method: options.request.method,
+          path: options.request.path,
+          query: options.request.query,
+        }),
       };
   }
 }

@@ -30,7 +30,9 @@ export interface TestApp {
 }
 
 /** Creates a test app; close it after the test. */
-export async function createTestApp(options: { allowSignup?: boolean; rateLimits?: RateLimits } = {}): Promise<TestApp> {
+export async function createTestApp(
+  options: { allowSignup?: boolean; rateLimits?: RateLimits } = {},
+): Promise<TestApp> {
   const dataDir = await mkdtemp(join(tmpdir(), 'dart-cloud-test-'));
   const db = openDatabase(join(dataDir, 'db.sqlite'));
   const runtime = createFakeRuntime();

@@ -38,9 +38,13 @@ describe('auth routes', () => {
     const open = await createTestApp({ allowSignup: true });
     try {
       await open.register('a@example.com');
-      const second = await open.request('POST', '/api/auth/register', { json: { email: 'b@example.com', password: 'correct-horse' } });
+      const second = await open.request('POST', '/api/auth/register', {
+        json: { email: 'b@example.com', password: 'correct-horse' },
+      });
       expect(second.status).toBe(201);
-      const again = await open.request('POST', '/api/auth/register', { json: { email: 'a@example.com', password: 'correct-horse' } });
+      const again = await open.request('POST', '/api/auth/register', {
+        json: { email: 'a@example.com', password: 'correct-horse' },
+      });
       expect(again.status).toBe(409);
     } finally {
       await open.close();
@@ -77,12 +81,21 @@ describe('auth routes', () => {
 
   test('login answers a token for the right password and 401 otherwise', async () => {
     await t.register('dev@example.com', 'correct-horse');
-    const ok = await t.request('POST', '/api/auth/login', { json: { email: 'dev@example.com', password: 'correct-horse' } });
+    const ok = await t.request('POST', '/api/auth/login', {
+      json: { email: 'dev@example.com', password: 'correct-horse' },
+    });
     expect(ok.status).toBe(200);
-    const wrong = await t.request('POST', '/api/auth/login', { json: { email: 'dev@example.com', password: 'wrong-horse' } });
+    const wrong = await t.request('POST', '/api/auth/login', {
+      json: { email: 'dev@example.com', password: 'wrong-horse' },
+    });
     expect(wrong.status).toBe(401);
-    expect(await wrong.json()).toEqual({ error: 'Unauthorized', details: 'Invalid email or password' });
-    const unknown = await t.request('POST', '/api/auth/login', { json: { email: 'x@example.com', password: 'correct-horse' } });
+    expect(await wrong.json()).toEqual({
+      error: 'Unauthorized',
+      details: 'Invalid email or password',
+    });
+    const unknown = await t.request('POST', '/api/auth/login', {
+      json: { email: 'x@example.com', password: 'correct-horse' },
+    });
     expect(unknown.status).toBe(401);
   });
 
@@ -93,10 +106,17 @@ describe('auth routes', () => {
 
     const missing = await t.request('GET', '/api/auth/me');
     expect(missing.status).toBe(401);
-    expect(((await missing.json()) as { details: string }).details).toContain('Missing bearer token');
+    expect(((await missing.json()) as { details: string }).details).toContain(
+      'Missing bearer token',
+    );
     const bad = await t.request('GET', '/api/auth/me', { token: `${token}x` });
-    expect(await bad.json()).toEqual({ error: 'Unauthorized', details: 'Invalid or expired token' });
-    const garbage = await t.request('GET', '/api/auth/me', { headers: { authorization: 'Basic abc' } });
+    expect(await bad.json()).toEqual({
+      error: 'Unauthorized',
+      details: 'Invalid or expired token',
+    });
+    const garbage = await t.request('GET', '/api/auth/me', {
+      headers: { authorization: 'Basic abc' },
+    });
     expect(garbage.status).toBe(401);
   });
 

@@ -19,10 +19,14 @@ describe('server options', () => {
   });
 
   test('each bad option is named in the message with what came', () => {
-    expect(() => validateServerOptions({ ...base, port: 70000 })).toThrow('Expected --port to be an integer from 0 to 65535, got number 70000');
+    expect(() => validateServerOptions({ ...base, port: 70000 })).toThrow(
+      'Expected --port to be an integer from 0 to 65535, got number 70000',
+    );
     expect(() => validateServerOptions({ ...base, host: 'a b' })).toThrow('--host');
     expect(() => validateServerOptions({ ...base, dataDir: ' ' })).toThrow('--data-dir');
-    expect(() => validateServerOptions({ ...base, maxConcurrentPerFunction: 0 })).toThrow(ValidationError);
+    expect(() => validateServerOptions({ ...base, maxConcurrentPerFunction: 0 })).toThrow(
+      ValidationError,
+    );
     expect(() => validateServerOptions({ ...base, dartPath: '' })).toThrow('--dart');
   });
 });

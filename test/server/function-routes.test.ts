@@ -22,10 +22,24 @@ describe('function routes', () => {
     const response = await t.deploy(token, { name: 'hello', memory: '256', timeout: '10' });
     expect(response.status).toBe(201);
     const body = (await response.json()) as Deployed;
-    expect(body).toEqual({ id: expect.stringMatching(/^fn_/), name: 'hello', status: 'deployed', url: `http://localhost/functions/${body.id}`, version: 1 });
+    expect(body).toEqual({
+      id: expect.stringMatching(/^fn_/),
+      name: 'hello',
+      status: 'deployed',
+      url: `http://localhost/functions/${body.id}`,
+      version: 1,
+    });
 
     const details = await (await t.request('GET', '/api/functions/hello', { token })).json();
-    expect(details).toMatchObject({ id: body.id, name: 'hello', status: 'active', memory: 256, timeout: 10, version: 1, contract: 'handler' });
+    expect(details).toMatchObject({
+      id: body.id,
+      name: 'hello',
+      status: 'active',
+      memory: 256,
+      timeout: 10,
+      version: 1,
+      contract: 'handler',
+    });
   });
 
   test('deploying the same name again updates the function with 200 and the next version', async () => {
@@ -33,7 +47,9 @@ describe('function routes', () => {
     const second = await t.deploy(token, { name: 'hello' });
     expect(second.status).toBe(200);
     expect(await second.json()).toMatchObject({ id: first.id, version: 2 });
-    const list = (await (await t.request('GET', '/api/functions', { token })).json()) as { total: number };
+    const list = (await (await t.request('GET', '/api/functions', { token })).json()) as {
+      total: number;
+    };
     expect(list.total).toBe(1);
   });
 
@@ -46,15 +62,24 @@ describe('function routes', () => {
       details: 'dart compile exe failed',
       build_log: "lib/main.dart:1:1: Error: Expected ';'",
     });
-    const details = (await (await t.request('GET', '/api/functions/hello', { token })).json()) as { status: string; version: number };
+    const details = (await (await t.request('GET', '/api/functions/hello', { token })).json()) as {
+      status: string;
+      version: number;
+    };
     expect(details).toMatchObject({ status: 'active', version: 1 });
-    const invoke = await t.request('POST', '/api/functions/hello/invoke', { token, json: { body: {} } });
+    const invoke = await t.request('POST', '/api/functions/hello/invoke', {
+      token,
+      json: { body: {} },
+    });
     expect(invoke.status).toBe(200);
   });
 
   test('a first deploy that fails to build leaves a failed function that answers 409 on invoke', async () => {
     expect((await t.deploy(token, { name: 'broken' }, 'fail')).status).toBe(422);
-    const details = (await (await t.request('GET', '/api/functions/broken', { token })).json()) as { status: string; version: null };
+    const details = (await (await t.request('GET', '/api/functions/broken', { token })).json()) as {
+      status: string;
+      version: null;
+    };
     expect(details).toMatchObject({ status: 'failed', version: null });
     const invoke = await t.request('POST', '/api/functions/broken/invoke', { token, json: {} });
     expect(invoke.status).toBe(409);
@@ -99,13 +124,20 @@ describe('function routes', () => {
 
   test('list pages with limit and offset and rejects a bad limit', async () => {
     for (const name of ['a1', 'a2', 'a3']) await t.deploy(token, { name });
-    const page = (await (await t.request('GET', '/api/functions?limit=2&offset=1', { token })).json()) as {
+    const page = (await (
+      await t.request('GET', '/api/functions?limit=2&offset=1', { token })
+    ).json()) as {
       functions: Array<{ id: string; name: string; status: string; created_at: string }>;
       total: number;
     };
     expect(page.total).toBe(3);
     expect(page.functions).toHaveLength(2);
-    expect(Object.keys(page.functions[0] ?? {}).sort()).toEqual(['created_at', 'id', 'name', 'status']);
+    expect(Object.keys(page.functions[0] ?? {}).sort()).toEqual([
+      'created_at',
+      'id',
+      'name',
+      'status',
+    ]);
     for (const query of ['limit=0', 'limit=abc', 'limit=101', 'offset=-1']) {
       expect((await t.request('GET', `/api/functions?${query}`, { token })).status).toBe(400);
     }

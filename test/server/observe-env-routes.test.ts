@@ -11,11 +11,20 @@ beforeEach(async () => {
 afterEach(() => t.close());
 
 interface LogPage {
-  logs: Array<{ id: number; timestamp: string; execution_id: string; stream: string; level: string; message: string }>;
+  logs: Array<{
+    id: number;
+    timestamp: string;
+    execution_id: string;
+    stream: string;
+    level: string;
+    message: string;
+  }>;
   cursor: number;
 }
-const invoke = (action: string) => t.request('POST', '/api/functions/fn/invoke', { token, json: { body: { action } } });
-const logs = async (query = '') => (await (await t.request('GET', `/api/functions/fn/logs${query}`, { token })).json()) as LogPage;
+const invoke = (action: string) =>
+  t.request('POST', '/api/functions/fn/invoke', { token, json: { body: { action } } });
+const logs = async (query = '') =>
+  (await (await t.request('GET', `/api/functions/fn/logs${query}`, { token })).json()) as LogPage;
 
 describe('log, metric and env routes', () => {
   test('logs answer the newest lines oldest first, with a cursor for following', async () => {
@@ -43,31 +52,55 @@ describe('log, metric and env routes', () => {
 
   test('logs reject a bad limit, since or after with 400', async () => {
     for (const query of ['?limit=0', '?limit=1001', '?since=yesterday', '?after=x']) {
-      expect((await t.request('GET', `/api/functions/fn/logs${query}`, { token })).status).toBe(400);
+      expect((await t.request('GET', `/api/functions/fn/logs${query}`, { token })).status).toBe(
+        400,
+      );
     }
   });
 
   test('metrics count invocations and errors over a period', async () => {
     for (const action of ['echo', 'echo', 'echo', 'throw']) await invoke(action);
-    const metrics = await (await t.request('GET', '/api/functions/fn/metrics?period=24h', { token })).json();
-    expect(metrics).toEqual({ period: '24h', invocations: 4, errors: 1, error_rate: 0.25, avg_duration_ms: 5, p95_duration_ms: 5 });
+    const metrics = await (
+      await t.request('GET', '/api/functions/fn/metrics?period=24h', { token })
+    ).json();
+    expect(metrics).toEqual({
+      period: '24h',
+      invocations: 4,
+      errors: 1,
+      error_rate: 0.25,
+      avg_duration_ms: 5,
+      p95_duration_ms: 5,
+    });
     const bad = await t.request('GET', '/api/functions/fn/metrics?period=1y', { token });
     expect(bad.status).toBe(400);
   });
 
   test('env vars are set, read, listed, given to executions and deleted', async () => {
-    const put = await t.request('PUT', '/api/functions/fn/env/API_KEY', { token, json: { value: 's3cret' } });
+    const put = await t.request('PUT', '/api/functions/fn/env/API_KEY', {
+      token,
+      json: { value: 's3cret' },
+    });
     expect(await put.json()).toEqual({ key: 'API_KEY', value: 's3cret' });
-    expect(await (await t.request('GET', '/api/functions/fn/env/API_KEY', { token })).json()).toEqual({ key: 'API_KEY', value: 's3cret' });
-    expect(await (await t.request('GET', '/api/functions/fn/env', { token })).json()).toEqual({ env: { API_KEY: 's3cret' } });
+    expect(
+      await (await t.request('GET', '/api/functions/fn/env/API_KEY', { token })).json(),
+    ).toEqual({ key: 'API_KEY', value: 's3cret' });
+    expect(await (await t.request('GET', '/api/functions/fn/env', { token })).json()).toEqual({
+      env: { API_KEY: 's3cret' },
+    });
 
-    const seen = (await (await invoke('env')).json()) as { result: { env: Record<string, string> } };
+    const seen = (await (await invoke('env')).json()) as {
+      result: { env: Record<string, string> };
+    };
     expect(seen.result.env).toEqual({ API_KEY: 's3cret' });
 
-    expect(await (await t.request('DELETE', '/api/functions/fn/env/API_KEY', { token })).json()).toEqual({ key: 'API_KEY', status: 'deleted' });
+    expect(
+      await (await t.request('DELETE', '/api/functions/fn/env/API_KEY', { token })).json(),
+    ).toEqual({ key: 'API_KEY', status: 'deleted' });
     const gone = await t.request('GET', '/api/functions/fn/env/API_KEY', { token });
     expect(gone.status).toBe(404);
-    expect((await t.request('DELETE', '/api/functions/fn/env/API_KEY', { token })).status).toBe(404);
+    expect((await t.request('DELETE', '/api/functions/fn/env/API_KEY', { token })).status).toBe(
+      404,
+    );
   });
 
   test('env rejects reserved names, bad names and non-string values with 400', async () => {
@@ -78,13 +111,17 @@ describe('log, metric and env routes', () => {
       ['GOOD', { value: 1 }],
       ['GOOD', { nothing: true }],
     ] as const) {
-      expect((await t.request('PUT', `/api/functions/fn/env/${key}`, { token, json })).status).toBe(400);
+      expect((await t.request('PUT', `/api/functions/fn/env/${key}`, { token, json })).status).toBe(
+        400,
+      );
     }
   });
 
   test('a deploy with env merges it into the existing variables', async () => {
     await t.request('PUT', '/api/functions/fn/env/KEEP', { token, json: { value: 'old' } });
     await t.deploy(token, { name: 'fn', env: '{"NEW":"1","KEEP":"new"}' });
-    expect(await (await t.request('GET', '/api/functions/fn/env', { token })).json()).toEqual({ env: { KEEP: 'new', NEW: '1' } });
+    expect(await (await t.request('GET', '/api/functions/fn/env', { token })).json()).toEqual({
+      env: { KEEP: 'new', NEW: '1' },
+    });
   });
 });

@@ -38,7 +38,10 @@ describe('rate limits', () => {
   test('login attempts over the limit answer 429 with Retry-After', async () => {
     const t = await createTestApp({ rateLimits: { perMinute: 3, perHour: 100 } });
     try {
-      const login = () => t.request('POST', '/api/auth/login', { json: { email: 'x@example.com', password: 'wrong-password' } });
+      const login = () =>
+        t.request('POST', '/api/auth/login', {
+          json: { email: 'x@example.com', password: 'wrong-password' },
+        });
       for (let i = 0; i < 3; i++) expect((await login()).status).toBe(401);
       const refused = await login();
       expect(refused.status).toBe(429);

@@ -10,9 +10,15 @@ export function createEnvRoutes(deps: RouteDeps) {
   const { services } = deps;
   return new Elysia({ prefix: '/api/functions/:id/env' })
     .use(deps.auth)
-    .get('/', ({ params, session }) => ({ env: listEnv(services, resolveFunction(services, session.user.id, params.id).id) }), {
-      auth: true,
-    })
+    .get(
+      '/',
+      ({ params, session }) => ({
+        env: listEnv(services, resolveFunction(services, session.user.id, params.id).id),
+      }),
+      {
+        auth: true,
+      },
+    )
     .get(
       '/:key',
       ({ params, session }) => {

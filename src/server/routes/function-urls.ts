@@ -9,7 +9,13 @@ import { BodyLimits, readText } from '../request.ts';
 import type { RouteDeps } from '../route-deps.ts';
 
 // Framing headers belong to this hop; the server sets its own.
-const HOP_HEADERS = new Set(['connection', 'keep-alive', 'transfer-encoding', 'content-length', 'upgrade']);
+const HOP_HEADERS = new Set([
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+  'content-length',
+  'upgrade',
+]);
 const NULL_BODY_STATUSES = new Set([101, 204, 205, 304]);
 
 /** Function URL routes. */
@@ -29,7 +35,12 @@ export function createFunctionUrlRoutes(deps: RouteDeps) {
 
     const result = await invokeFunction(services, { function: fn, request: functionRequest });
     const response = result.outcome.response;
-    if (result.outcome.status !== 'success' || !response || response.statusCode < 200 || response.statusCode > 599) {
+    if (
+      result.outcome.status !== 'success' ||
+      !response ||
+      response.statusCode < 200 ||
+      response.statusCode > 599
+    ) {
       const answer = renderInvocation(result);
       return errorResponse(answer.status, answer.body as { error: string; details: string }, {
         'x-dart-cloud-execution-id': result.executionId,
@@ -51,7 +62,10 @@ export function createFunctionUrlRoutes(deps: RouteDeps) {
     .all('/functions/:id/*', handle, { auth: true, parse: 'none' });
 }
 
-async function toFunctionRequest(request: Request, rest: string | undefined): Promise<FunctionRequest> {
+async function toFunctionRequest(
+  request: Request,
+  rest: string | undefined,
+): Promise<FunctionRequest> {
   const url = new URL(request.url);
   const headers: Record<string, string> = {};
   request.headers.forEach((value, key) => {
@@ -59,7 +73,10 @@ async function toFunctionRequest(request: Request, rest: string | undefined): Pr
     if (key !== 'authorization') headers[key] = value;
   });
 
-  const text = request.method === 'GET' || request.method === 'HEAD' ? '' : await readText(request, BodyLimits.invoke);
+  const text =
+    request.method === 'GET' || request.method === 'HEAD'
+      ? ''
+      : await readText(request, BodyLimits.invoke);
   let body: unknown = text === '' ? null : text;
   if (text !== '' && (headers['content-type'] ?? '').includes('json')) {
     try {

@@ -2,7 +2,12 @@
 import { Elysia } from 'elysia';
 import { PayloadTooLargeError, ValidationError } from '../../core/errors.ts';
 import { deployFunction } from '../../functions/deploy.ts';
-import { deleteFunction, describeFunction, listFunctions, resolveFunction } from '../../functions/functions.ts';
+import {
+  deleteFunction,
+  describeFunction,
+  listFunctions,
+  resolveFunction,
+} from '../../functions/functions.ts';
 import { renderFunctionDetails, renderFunctionSummary, renderFunctionUrl } from '../present.ts';
 import { BodyLimits, parsePage } from '../request.ts';
 import { resolveOrigin, type RouteDeps } from '../route-deps.ts';
@@ -40,7 +45,11 @@ export function createFunctionRoutes(deps: RouteDeps) {
     .get(
       '/',
       ({ query, session }) => {
-        const result = listFunctions(services, session.user.id, parsePage(query, { fallback: 10, max: 100 }));
+        const result = listFunctions(
+          services,
+          session.user.id,
+          parsePage(query, { fallback: 10, max: 100 }),
+        );
         return { functions: result.functions.map(renderFunctionSummary), total: result.total };
       },
       { auth: true },
@@ -67,27 +76,35 @@ export function createFunctionRoutes(deps: RouteDeps) {
 async function readDeployForm(request: Request): Promise<FormData> {
   const declared = Number(request.headers.get('content-length') ?? '0');
   if (declared > BodyLimits.archive) throw archiveTooLarge();
-  if (!(request.headers.get('content-type') ?? '').toLowerCase().startsWith('multipart/form-data')) {
-    throw new ValidationError('Expected a multipart/form-data body with the fields name and archive');
+  if (
+    !(request.headers.get('content-type') ?? '').toLowerCase().startsWith('multipart/form-data')
+  ) {
+    throw new ValidationError(
+      'Expected a multipart/form-data body with the fields name and archive',
+    );
   }
   try {
     return (await request.formData()) as unknown as FormData;
   } catch {
-    throw new ValidationError('Expected a well-formed multipart/form-data body with the fields name and archive');
+    throw new ValidationError(
+      'Expected a well-formed multipart/form-data body with the fields name and archive',
+    );
   }
 }
 
 function textField(form: FormData, name: string): string | undefined {
   const value = form.get(name);
   if (value === null) return undefined;
-  if (typeof value !== 'string') throw new ValidationError(`Expected the field ${name} to be text, got a file`);
+  if (typeof value !== 'string')
+    throw new ValidationError(`Expected the field ${name} to be text, got a file`);
   return value;
 }
 
 async function fileField(form: FormData, name: string): Promise<Uint8Array | null> {
   const value = form.get(name);
   if (value === null) return null;
-  if (typeof value === 'string') throw new ValidationError(`Expected the field ${name} to be a file upload, got text`);
+  if (typeof value === 'string')
+    throw new ValidationError(`Expected the field ${name} to be a file upload, got text`);
   if (value.size > BodyLimits.archive) throw archiveTooLarge();
   return new Uint8Array(await value.arrayBuffer());
 }

@@ -21,11 +21,16 @@ export function createInvokeRoutes(deps: RouteDeps) {
       '/invoke',
       async ({ params, session, request, server, set }) => {
         const fn = resolveFunction(services, session.user.id, params.id);
-        const input = parseObject(await readJson(request, { maxBytes: BodyLimits.invoke, fallback: {} }), 'the request body');
+        const input = parseObject(
+          await readJson(request, { maxBytes: BodyLimits.invoke, fallback: {} }),
+          'the request body',
+        );
         // Bun closes idle connections after 10 s; a function may legitimately run longer.
         server?.timeout(request, fn.timeoutSeconds + 30);
 
-        const answer = renderInvocation(await invokeFunction(services, { function: fn, request: parseInvokeRequest(input) }));
+        const answer = renderInvocation(
+          await invokeFunction(services, { function: fn, request: parseInvokeRequest(input) }),
+        );
         set.status = answer.status;
         return answer.body;
       },
@@ -54,11 +59,15 @@ export function createInvokeRoutes(deps: RouteDeps) {
 export function parseInvokeRequest(input: Record<string, unknown>): FunctionRequest {
   const method = input.method === undefined ? 'POST' : input.method;
   if (typeof method !== 'string' || !METHOD.test(method.toUpperCase())) {
-    throw new ValidationError(`Expected method to be an HTTP method such as POST, got ${describeValue(method)}`);
+    throw new ValidationError(
+      `Expected method to be an HTTP method such as POST, got ${describeValue(method)}`,
+    );
   }
   const path = input.path === undefined ? '/' : input.path;
   if (typeof path !== 'string' || !path.startsWith('/')) {
-    throw new ValidationError(`Expected path to be a string starting with '/', got ${describeValue(path)}`);
+    throw new ValidationError(
+      `Expected path to be a string starting with '/', got ${describeValue(path)}`,
+    );
   }
   return {
     method: method.toUpperCase(),
@@ -74,7 +83,9 @@ function parseStringMap(value: unknown, name: string): Record<string, string> {
   const object = parseObject(value, name);
   for (const [key, entry] of Object.entries(object)) {
     if (typeof entry !== 'string') {
-      throw new ValidationError(`Expected ${name}.${key} to be a string, got ${describeValue(entry)}`);
+      throw new ValidationError(
+        `Expected ${name}.${key} to be a string, got ${describeValue(entry)}`,
+      );
     }
   }
   return object as Record<string, string>;

@@ -17,12 +17,15 @@ export function createObserveRoutes(deps: RouteDeps) {
       '/logs',
       ({ params, session, query }) => {
         const fn = resolveFunction(services, session.user.id, params.id);
-        const after = query.after === undefined ? undefined : parseInteger(query.after, {
-          name: 'after',
-          min: 0,
-          max: Number.MAX_SAFE_INTEGER,
-          fallback: 0,
-        });
+        const after =
+          query.after === undefined
+            ? undefined
+            : parseInteger(query.after, {
+                name: 'after',
+                min: 0,
+                max: Number.MAX_SAFE_INTEGER,
+                fallback: 0,
+              });
         const result = queryLogs(services, fn.id, {
           limit: parseInteger(query.limit, { name: 'limit', min: 1, max: 1000, fallback: 100 }),
           since: parseTime(query.since, 'since'),
