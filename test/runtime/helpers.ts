@@ -18,7 +18,7 @@ export const fullSandbox = isRoot && host.memory && host.pids && host.user !== n
 
 /** Prints once why a group of tests is skipped on this host. */
 export function explainSkip(what: string, needs: string, available: boolean): void {
-  if (!available) console.log(`skipped: ${what} (needs ${needs}; this host: ${JSON.stringify(host)})`);
+  if (!available) console.log(`skipped: ${what}: needs ${needs}; on this host: ${host.notes.join(' ')}`);
 }
 
 /** A test runtime plus the installed stand-in programs. */

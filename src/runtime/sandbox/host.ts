@@ -176,8 +176,8 @@ function describe(
   const { cgroups } = probe;
   if (cgroups === null) {
     notes.push(
-      'No writable cgroup (v2 with memory and pids controllers, or v1): memory and process limits are not enforced, ' +
-        'and a process that leaves its process group can outlive its execution.',
+      'No writable cgroup (v2 with memory and pids controllers, or v1): memory and process-count limits are not ' +
+        'enforced, and leftover processes are found only by the execution id in their environment.',
     );
   } else {
     if (cgroups.memory === null) notes.push('The cgroup memory controller is not writable: memory limits are not enforced.');

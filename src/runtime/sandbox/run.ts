@@ -6,6 +6,7 @@ import { createLogger } from '../../core/logger.ts';
 import type { EnforcedLimits } from '../types.ts';
 import { createExecutionCgroup, type ExecutionCgroup } from './cgroup.ts';
 import type { HostProbe } from './host.ts';
+import { findProcessesByEnvironment } from './proc-scan.ts';
 import { createWorkDir, removeWorkDir, type SandboxLayout } from './workdir.ts';
 
 const log = createLogger('runtime');
@@ -62,6 +63,8 @@ export interface SandboxRunOptions {
 }
 
 const DRAIN_LIMIT_MS = 1000;
+/** Every sandboxed program gets its execution id in this variable (docs/protocol.md). */
+export const EXECUTION_ID_VARIABLE = 'DART_CLOUD_EXECUTION_ID';
 
 /** The command that joins the second v1 hierarchy, enters namespaces and drops privileges. */
 function buildCommand(options: SandboxRunOptions, cgroup: ExecutionCgroup | null, program: string) {
@@ -110,11 +113,24 @@ function signalTree(pid: number, cgroup: ExecutionCgroup | null, signal: NodeJS.
   cgroup?.signalAll(signal);
 }
 
-/** SIGKILLs until the cgroup is empty (a fork loop may race a single pass). */
-async function killRemaining(pid: number, cgroup: ExecutionCgroup | null): Promise<void> {
+/**
+ * SIGKILLs until the cgroup is empty (a fork loop may race a single pass). Without a cgroup,
+ * the execution id in the environment finds children that left the process group.
+ */
+async function killRemaining(pid: number, cgroup: ExecutionCgroup | null, executionId: string): Promise<void> {
   for (let round = 0; round < 100; round += 1) {
     signalTree(pid, cgroup, 'SIGKILL');
-    if (cgroup === null || cgroup.listPids().length === 0) return;
+    const left = cgroup === null ? findProcessesByEnvironment(EXECUTION_ID_VARIABLE, executionId) : cgroup.listPids();
+    if (left.length === 0) return;
+    if (cgroup === null) {
+      for (const other of left) {
+        try {
+          process.kill(other, 'SIGKILL');
+        } catch {
+          // Already gone.
+        }
+      }
+    }
     await Bun.sleep(5);
   }
 }
@@ -160,7 +176,7 @@ export async function runSandboxed(options: SandboxRunOptions): Promise<SandboxR
     }
     const { cmd, ids, isolateNetwork } = buildCommand(options, cgroup, workDir.program);
     const limits = enforcedLimits(options, cgroup, isolateNetwork);
-    const env = { ...options.env, HOME: workDir.home, TMPDIR: workDir.home };
+    const env = { ...options.env, [EXECUTION_ID_VARIABLE]: executionId, HOME: workDir.home, TMPDIR: workDir.home };
     const result = await spawnAndWait({ options, cmd, ids, env, cwd: workDir.home, cgroup });
     const stats = cgroup?.readStats() ?? { peakMemoryBytes: null, oomKilled: false };
     return { ...result, ...stats, limits, durationMs: Math.round(performance.now() - started) };
@@ -218,7 +234,7 @@ async function spawnAndWait(context: {
   clearTimeout(graceTimer);
 
   // The execution ends with its main process: whatever it left behind dies now.
-  await killRemaining(child.pid, cgroup);
+  await killRemaining(child.pid, cgroup, executionId);
   const drained = await Promise.race([pumps.then(() => true), Bun.sleep(DRAIN_LIMIT_MS).then(() => false)]);
   if (!drained) {
     log.warn(`[${executionId}] output pipes stayed open after exit (a process escaped?); closing them`);
