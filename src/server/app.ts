@@ -3,7 +3,8 @@ import { Elysia } from 'elysia';
 import { createLogger } from '../core/logger.ts';
 import type { ServiceContext } from '../functions/context.ts';
 import { createAuthPlugin } from './auth.ts';
-import { errorResponse, internalErrorResponse, mapDomainError } from './errors.ts';
+import { createAccessLog } from './access-log.ts';
+import { mapError } from './errors.ts';
 import type { RateLimits } from './rate-limit.ts';
 import type { RouteDeps } from './route-deps.ts';
 import { createAuthRoutes } from './routes/auth.ts';
@@ -33,34 +34,16 @@ export function createApp(options: AppOptions) {
     ...(options.rateLimits ? { rateLimits: options.rateLimits } : {}),
   };
 
+  const access = createAccessLog(logger);
   return new Elysia()
-    .onError(({ error, code, request }) => {
-      const mapped = mapDomainError(error);
-      if (mapped) return mapped;
-      switch (code) {
-        case 'NOT_FOUND':
-          return errorResponse(404, { error: 'Not found', details: 'Route not found' });
-        case 'PARSE':
-          return errorResponse(400, {
-            error: 'Invalid request',
-            details: 'The request body could not be parsed',
-          });
-        case 'VALIDATION':
-          return errorResponse(400, {
-            error: 'Invalid request',
-            details: error.all[0]?.summary ?? error.message,
-          });
-        case 'INVALID_COOKIE_SIGNATURE':
-          return errorResponse(400, {
-            error: 'Invalid request',
-            details: 'A cookie signature is invalid',
-          });
-        default: {
-          const url = new URL(request.url);
-          return internalErrorResponse(error, logger, `${request.method} ${url.pathname}`);
-        }
-      }
+    .onRequest(({ request }) => access.start(request))
+    .onAfterResponse(({ request, responseValue, set }) => {
+      const status = responseValue instanceof Response ? responseValue.status : set.status;
+      access.finish(request, typeof status === 'number' ? status : 200);
     })
+    .onError(({ error, code, request }) =>
+      access.failed(request, mapError({ error, code, request, logger })),
+    )
     .use(createHealthRoutes(deps))
     .use(createAuthRoutes(deps))
     .use(createFunctionRoutes(deps))

@@ -3,6 +3,7 @@
  * `{"error","details"}` bodies of docs/rest-api.md; anything else is a generic 500, logged once.
  */
 import type { ConsolaInstance } from 'consola';
+import { ValidationError as SchemaValidationError } from 'elysia';
 import {
   ArchiveRejectedError,
   BuildFailedError,
@@ -78,4 +79,43 @@ export function internalErrorResponse(
     error: 'Internal server error',
     details: 'An unexpected error occurred',
   });
+}
+
+/** The answer for any error: a domain error's, a framework error's, or a generic 500. */
+export function mapError(options: {
+  error: unknown;
+  /** Elysia's classification: `NOT_FOUND`, `PARSE`, `VALIDATION`, ... */
+  code: unknown;
+  request: Request;
+  logger: ConsolaInstance;
+}): Response {
+  const { error, code, request } = options;
+  const mapped = mapDomainError(error);
+  if (mapped) return mapped;
+
+  if (code === 'NOT_FOUND')
+    return errorResponse(404, { error: 'Not found', details: 'Route not found' });
+  if (code === 'PARSE') {
+    return errorResponse(400, {
+      error: 'Invalid request',
+      details: 'The request body could not be parsed',
+    });
+  }
+  if (error instanceof SchemaValidationError) {
+    return errorResponse(400, {
+      error: 'Invalid request',
+      details: error.all[0]?.summary ?? 'Invalid input',
+    });
+  }
+  if (code === 'INVALID_COOKIE_SIGNATURE') {
+    return errorResponse(400, {
+      error: 'Invalid request',
+      details: 'A cookie signature is invalid',
+    });
+  }
+  return internalErrorResponse(
+    error,
+    options.logger,
+    `${request.method} ${new URL(request.url).pathname}`,
+  );
 }

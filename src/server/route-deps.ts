@@ -12,7 +12,14 @@ export interface RouteDeps {
   rateLimits?: RateLimits;
 }
 
-/** The origin (scheme, host and port) the caller used to reach the server. */
+/**
+ * The origin (scheme, host and port) the caller used to reach the server; behind a reverse
+ * proxy, the one its `X-Forwarded-Proto` and `X-Forwarded-Host` name.
+ */
 export function resolveOrigin(request: Request): string {
-  return new URL(request.url).origin;
+  const url = new URL(request.url);
+  const proto = request.headers.get('x-forwarded-proto')?.split(',')[0]?.trim();
+  const host = request.headers.get('x-forwarded-host')?.split(',')[0]?.trim();
+  const scheme = proto === 'https' || proto === 'http' ? proto : url.protocol.slice(0, -1);
+  return `${scheme}://${host && /^[A-Za-z0-9.:\-[\]]+$/.test(host) ? host : url.host}`;
 }

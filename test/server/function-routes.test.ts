@@ -172,3 +172,18 @@ describe('function routes', () => {
     expect(await Bun.file(`${t.services.dataDir}/functions/${deployed.id}`).exists()).toBe(false);
   });
 });
+
+describe('function URLs behind a reverse proxy', () => {
+  test('the deploy url follows X-Forwarded-Proto and X-Forwarded-Host', async () => {
+    const form = new FormData();
+    form.set('name', 'proxied');
+    form.set('archive', new Blob(['ok']), 'f.tar.gz');
+    const response = await t.request('POST', '/api/functions/deploy', {
+      token,
+      body: form,
+      headers: { 'x-forwarded-proto': 'https', 'x-forwarded-host': 'fn.example.com' },
+    });
+    const body = (await response.json()) as { id: string; url: string };
+    expect(body.url).toBe(`https://fn.example.com/functions/${body.id}`);
+  });
+});
