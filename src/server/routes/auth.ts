@@ -1,5 +1,6 @@
 /** Accounts and sessions: register, login, logout, me. */
 import { randomUUID } from 'node:crypto';
+import type { Server } from 'bun';
 import { Elysia } from 'elysia';
 import {
   authenticate,
@@ -19,47 +20,45 @@ export function createAuthRoutes(deps: RouteDeps) {
     limits: deps.rateLimits ?? DEFAULT_RATE_LIMITS,
     now: services.now,
   });
-  return (
-    new Elysia({ prefix: '/api/auth' })
-      .use(deps.auth)
-      // Password guessing is the abuse to stop here; the seed's limits apply per client address.
-      .onBeforeHandle(({ request, server, path }) => {
-        if (path.endsWith('/login') || path.endsWith('/register'))
-          limit(server?.requestIP(request)?.address ?? 'local');
-      })
-      .resolve(({ jwt }) => ({
-        issueToken: (user: Account): Promise<string> =>
-          jwt.sign({
-            sub: user.id,
-            jti: randomUUID(),
-            exp: Math.floor(services.now() / 1000) + TOKEN_LIFETIME_SECONDS,
-          }),
-      }))
-      .post(
-        '/register',
-        async ({ request, issueToken, set }) => {
-          const user = await registerAccount(services, await readJson(request));
-          set.status = 201;
-          return { token: await issueToken(user), user };
-        },
-        { parse: 'none' },
-      )
-      .post(
-        '/login',
-        async ({ request, issueToken }) => {
-          const user = await authenticate(services, await readJson(request));
-          return { token: await issueToken(user), user };
-        },
-        { parse: 'none' },
-      )
-      .post(
-        '/logout',
-        ({ session }) => {
-          revokeToken(services, { jti: session.jti, expiresAt: session.expiresAt });
-          return { status: 'logged_out' };
-        },
-        { auth: true, parse: 'none' },
-      )
-      .get('/me', ({ session }) => ({ user: session.user }), { auth: true })
-  );
+  // Password guessing is the abuse to stop here; the seed's limits apply per client address.
+  const limitByAddress = (context: { request: Request; server: Server<unknown> | null }): void => {
+    limit(context.server?.requestIP(context.request)?.address ?? 'local');
+  };
+
+  return new Elysia({ prefix: '/api/auth' })
+    .use(deps.auth)
+    .resolve(({ jwt }) => ({
+      issueToken: (user: Account): Promise<string> =>
+        jwt.sign({
+          sub: user.id,
+          jti: randomUUID(),
+          exp: Math.floor(services.now() / 1000) + TOKEN_LIFETIME_SECONDS,
+        }),
+    }))
+    .post(
+      '/register',
+      async ({ request, issueToken, set }) => {
+        const user = await registerAccount(services, await readJson(request));
+        set.status = 201;
+        return { token: await issueToken(user), user };
+      },
+      { parse: 'none', beforeHandle: limitByAddress },
+    )
+    .post(
+      '/login',
+      async ({ request, issueToken }) => {
+        const user = await authenticate(services, await readJson(request));
+        return { token: await issueToken(user), user };
+      },
+      { parse: 'none', beforeHandle: limitByAddress },
+    )
+    .post(
+      '/logout',
+      ({ session }) => {
+        revokeToken(services, { jti: session.jti, expiresAt: session.expiresAt });
+        return { status: 'logged_out' };
+      },
+      { auth: true, parse: 'none' },
+    )
+    .get('/me', ({ session }) => ({ user: session.user }), { auth: true });
 }
