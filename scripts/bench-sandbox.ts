@@ -13,7 +13,14 @@ import { createFrameToken, encodeRequestLine } from '../src/runtime/protocol.ts'
 
 if (process.env.DART_CLOUD_LOG_LEVEL === undefined) rootLogger.level = 1;
 const iterations = Number(process.argv[2] ?? 200);
-const SASS = join(import.meta.dir, '..', 'node_modules', 'sass-embedded-linux-x64', 'dart-sass', 'src');
+const SASS = join(
+  import.meta.dir,
+  '..',
+  'node_modules',
+  'sass-embedded-linux-x64',
+  'dart-sass',
+  'src',
+);
 
 // The smallest handler that speaks the protocol: its start-up cost is close to nothing, so
 // what remains is the sandbox's own cost.
@@ -33,16 +40,27 @@ async function time(run: () => Promise<unknown>): Promise<number> {
   return performance.now() - started;
 }
 
-async function bareSpawn(cmd: string[], env: Record<string, string>, stdin: Uint8Array): Promise<void> {
+async function bareSpawn(
+  cmd: string[],
+  env: Record<string, string>,
+  stdin: Uint8Array,
+): Promise<void> {
   const child = Bun.spawn({ cmd, env, stdin, stdout: 'pipe', stderr: 'pipe' });
-  await Promise.all([new Response(child.stdout).arrayBuffer(), new Response(child.stderr).arrayBuffer(), child.exited]);
+  await Promise.all([
+    new Response(child.stdout).arrayBuffer(),
+    new Response(child.stderr).arrayBuffer(),
+    child.exited,
+  ]);
 }
 
 const dataDir = mkdtempSync(join(tmpdir(), 'dc-bench-data-'));
 const sandboxDir = mkdtempSync(join(tmpdir(), 'dc-bench-sandbox-'));
 const runtime = createRuntime({ dataDir, sandboxDir });
 writeFileSync(join(dataDir, 'tiny'), TINY_HANDLER);
-const tiny = await runtime.installExecutable({ sourceFile: join(dataDir, 'tiny'), deploymentId: 'bench-tiny' });
+const tiny = await runtime.installExecutable({
+  sourceFile: join(dataDir, 'tiny'),
+  deploymentId: 'bench-tiny',
+});
 
 let counter = 0;
 const executeOptions = (network: boolean): ExecuteOptions => ({
@@ -61,14 +79,22 @@ const executeOptions = (network: boolean): ExecuteOptions => ({
 const modes: Record<string, () => Promise<unknown>> = {
   'tiny handler, bare spawn': () => {
     const id = `bare-${(counter += 1)}`;
-    const env = { PATH: '/usr/bin:/bin', DART_CLOUD_FRAME: createFrameToken(), DART_CLOUD_EXECUTION_ID: id };
+    const env = {
+      PATH: '/usr/bin:/bin',
+      DART_CLOUD_FRAME: createFrameToken(),
+      DART_CLOUD_EXECUTION_ID: id,
+    };
     const request = Buffer.from(encodeRequestLine({ id, request: executeOptions(true).request }));
     return bareSpawn([tiny], env, request);
   },
   'tiny handler, sandbox': () => runtime.execute(executeOptions(true)),
   'tiny handler, sandbox + no network': () => runtime.execute(executeOptions(false)),
   'Dart VM (sass), bare spawn': () =>
-    bareSpawn([join(SASS, 'dart'), join(SASS, 'sass.snapshot'), '--stdin'], { PATH: '/usr/bin:/bin' }, Buffer.from('a{b{c:d}}')),
+    bareSpawn(
+      [join(SASS, 'dart'), join(SASS, 'sass.snapshot'), '--stdin'],
+      { PATH: '/usr/bin:/bin' },
+      Buffer.from('a{b{c:d}}'),
+    ),
   'Dart VM (sass), sandbox': () =>
     runtime.runCommand({
       executionId: `bench-${(counter += 1)}`,
@@ -80,7 +106,9 @@ const modes: Record<string, () => Promise<unknown>> = {
     }),
 };
 
-const samples: Record<string, number[]> = Object.fromEntries(Object.keys(modes).map((name) => [name, []]));
+const samples: Record<string, number[]> = Object.fromEntries(
+  Object.keys(modes).map((name) => [name, []]),
+);
 for (const run of Object.values(modes)) await run(); // warm-up
 for (let i = 0; i < iterations; i += 1) {
   // Interleaved, so that drift in the machine's load touches every mode alike.
@@ -91,7 +119,9 @@ console.log(`sandbox: ${JSON.stringify(runtime.capabilities)}`);
 console.log(`${iterations} iterations per mode, interleaved\n`);
 console.log('mode                                   p50 ms   p95 ms');
 for (const [name, values] of Object.entries(samples)) {
-  console.log(`${name.padEnd(38)} ${percentile(values, 50).toFixed(2).padStart(7)}  ${percentile(values, 95).toFixed(2).padStart(7)}`);
+  console.log(
+    `${name.padEnd(38)} ${percentile(values, 50).toFixed(2).padStart(7)}  ${percentile(values, 95).toFixed(2).padStart(7)}`,
+  );
 }
 const ratio = (sandboxed: string, bare: string): string => {
   const s = samples[sandboxed] ?? [];

@@ -61,7 +61,8 @@ export async function runCommandInSandbox(context: {
   const { sandbox, options, signal, capBytes } = context;
   const stdout = createCappedText(capBytes);
   const stderr = createCappedText(capBytes);
-  const stdin = typeof options.stdin === 'string' ? Buffer.from(options.stdin) : (options.stdin ?? null);
+  const stdin =
+    typeof options.stdin === 'string' ? Buffer.from(options.stdin) : (options.stdin ?? null);
   const result = await runSandboxed({
     sandbox,
     executionId: options.executionId,

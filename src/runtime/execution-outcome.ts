@@ -16,13 +16,20 @@ function formatSeconds(ms: number): string {
   return `${Number.isInteger(seconds) ? seconds : seconds.toFixed(1)} s`;
 }
 
-function decide(result: SandboxResult, output: CollectedOutput, context: OutcomeContext): [ExecutionStatus, string | null] {
+function decide(
+  result: SandboxResult,
+  output: CollectedOutput,
+  context: OutcomeContext,
+): [ExecutionStatus, string | null] {
   const { answer } = output;
   if (result.startError !== null) {
     return ['crashed', `The function program could not be started: ${result.startError}`];
   }
   if (result.stopReason === StopReason.interrupted) {
-    return ['interrupted', 'The server stopped while the function ran, so the execution was interrupted; invoke it again.'];
+    return [
+      'interrupted',
+      'The server stopped while the function ran, so the execution was interrupted; invoke it again.',
+    ];
   }
   if (answer.kind === 'response') return ['success', null];
   if (answer.kind === 'error') return ['error', `The function threw: ${answer.message}`];
@@ -45,22 +52,35 @@ function decide(result: SandboxResult, output: CollectedOutput, context: Outcome
     ];
   }
   if (answer.kind === 'invalid') {
-    return ['invalid_response', `The function answered with ${answer.reason}, which the platform cannot use as a response.`];
+    return [
+      'invalid_response',
+      `The function answered with ${answer.reason}, which the platform cannot use as a response.`,
+    ];
   }
-  if (result.signal !== null) return ['crashed', `The function was killed by ${result.signal} before it answered.`];
-  if (result.exitCode !== 0) return ['crashed', `The function exited with code ${result.exitCode} before it answered.`];
+  if (result.signal !== null)
+    return ['crashed', `The function was killed by ${result.signal} before it answered.`];
+  if (result.exitCode !== 0)
+    return ['crashed', `The function exited with code ${result.exitCode} before it answered.`];
   if (context.contract === 'script') {
-    return ['error', 'The script printed no JSON result: its last stdout line must be the JSON result.'];
+    return [
+      'error',
+      'The script printed no JSON result: its last stdout line must be the JSON result.',
+    ];
   }
   return ['crashed', 'The function exited with code 0 without answering.'];
 }
 
 /** Builds the outcome record of one execution. */
-export function createOutcome(result: SandboxResult, output: CollectedOutput, context: OutcomeContext): ExecutionOutcome {
+export function createOutcome(
+  result: SandboxResult,
+  output: CollectedOutput,
+  context: OutcomeContext,
+): ExecutionOutcome {
   const [status, error] = decide(result, output, context);
   return {
     status,
-    response: status === 'success' && output.answer.kind === 'response' ? output.answer.response : null,
+    response:
+      status === 'success' && output.answer.kind === 'response' ? output.answer.response : null,
     error,
     exitCode: result.exitCode,
     signal: result.signal,

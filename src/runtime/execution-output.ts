@@ -38,7 +38,9 @@ function createLogSink(capBytes: number) {
   let truncated = false;
   const add = (record: Omit<LogRecord, 'timestamp'>): void => {
     if (truncated) return;
-    const size = Buffer.byteLength(record.message) + (record.metadata ? JSON.stringify(record.metadata).length : 0);
+    const size =
+      Buffer.byteLength(record.message) +
+      (record.metadata ? JSON.stringify(record.metadata).length : 0);
     if (used + size > capBytes) {
       truncated = true;
       logs.push({
@@ -109,15 +111,26 @@ export function createOutputCollector(options: {
 
     const { frame } = event;
     if (frame.type === 'log') {
-      sink.add({ stream: 'logger', level: frame.level, message: frame.message, metadata: frame.metadata });
+      sink.add({
+        stream: 'logger',
+        level: frame.level,
+        message: frame.message,
+        metadata: frame.metadata,
+      });
     } else if (frame.id !== executionId) {
-      setAnswer({ kind: 'invalid', reason: `an answer for request '${frame.id}' instead of '${executionId}'` });
+      setAnswer({
+        kind: 'invalid',
+        reason: `an answer for request '${frame.id}' instead of '${executionId}'`,
+      });
     } else if (frame.type === 'error') {
       setAnswer({ kind: 'error', message: frame.message, stack: frame.stack });
     } else {
       const body = decodeBody(frame.body, frame.encoding);
       if (body.length > responseCapBytes) return setAnswer({ kind: 'too-large' });
-      setAnswer({ kind: 'response', response: { statusCode: frame.statusCode, headers: frame.headers, body } });
+      setAnswer({
+        kind: 'response',
+        response: { statusCode: frame.statusCode, headers: frame.headers, body },
+      });
     }
   };
 
@@ -152,7 +165,10 @@ export function createOutputCollector(options: {
       return { kind: 'invalid', reason: 'a last stdout line that is not JSON' };
     }
     const body = Buffer.from(line.text, 'utf8');
-    return { kind: 'response', response: { statusCode: 200, headers: { 'content-type': 'application/json' }, body } };
+    return {
+      kind: 'response',
+      response: { statusCode: 200, headers: { 'content-type': 'application/json' }, body },
+    };
   };
 
   return {

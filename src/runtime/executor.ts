@@ -9,7 +9,12 @@ import { createLogger } from '../core/logger.ts';
 import { runCommandInSandbox, type CommandOptions, type CommandOutcome } from './command.ts';
 import { createInterruptedOutcome, createOutcome } from './execution-outcome.ts';
 import { createOutputCollector } from './execution-output.ts';
-import { createFrameToken, encodeRequestLine, encodeScriptInput, PROTOCOL_VERSION } from './protocol.ts';
+import {
+  createFrameToken,
+  encodeRequestLine,
+  encodeScriptInput,
+  PROTOCOL_VERSION,
+} from './protocol.ts';
 import { createCgroupBase, removeStaleCgroups, runtimeCgroupName } from './sandbox/cgroup.ts';
 import { detectHost, renderHostCapabilities, type HostCapabilities } from './sandbox/host.ts';
 import { runSandboxed, StopReason, type SandboxContext } from './sandbox/run.ts';
@@ -109,7 +114,9 @@ export function createRuntime(config: RuntimeConfig): Runtime {
   const killGraceMs = config.killGraceMs ?? 500;
   const cgroupBase = runtimeCgroupName(dataDir);
   const defaultRoot =
-    host.credentials === null ? join(dataDir, 'runtime', 'sandbox') : join(tmpdir(), `${cgroupBase}-sandbox`);
+    host.credentials === null
+      ? join(dataDir, 'runtime', 'sandbox')
+      : join(tmpdir(), `${cgroupBase}-sandbox`);
   const layout = createSandboxLayout({
     programs: join(dataDir, 'runtime', 'bin'),
     root: config.sandboxDir ?? defaultRoot,
@@ -150,7 +157,11 @@ export function createRuntime(config: RuntimeConfig): Runtime {
   };
 
   /** Runs one program with a timeout; the controller's first abort reason says why it stopped. */
-  const track = async <T>(executionId: string, controller: AbortController, run: () => Promise<T>): Promise<T> => {
+  const track = async <T>(
+    executionId: string,
+    controller: AbortController,
+    run: () => Promise<T>,
+  ): Promise<T> => {
     const done = run();
     running.set(executionId, { controller, done: done.catch(() => {}) });
     try {
@@ -172,7 +183,9 @@ export function createRuntime(config: RuntimeConfig): Runtime {
     if (contract === 'script') {
       env.FUNCTION_INPUT = encodeScriptInput(options.request);
       if (Buffer.byteLength(env.FUNCTION_INPUT) > MAX_SCRIPT_INPUT_BYTES) {
-        throw new PayloadTooLargeError('A script-contract function receives its request in FUNCTION_INPUT, which holds at most 128 KiB');
+        throw new PayloadTooLargeError(
+          'A script-contract function receives its request in FUNCTION_INPUT, which holds at most 128 KiB',
+        );
       }
     }
     acquire(options.functionId, options.functionName);
@@ -194,7 +207,10 @@ export function createRuntime(config: RuntimeConfig): Runtime {
         }
       },
     });
-    const stdin = contract === 'handler' ? Buffer.from(encodeRequestLine({ id: executionId, request: options.request })) : null;
+    const stdin =
+      contract === 'handler'
+        ? Buffer.from(encodeRequestLine({ id: executionId, request: options.request }))
+        : null;
 
     try {
       const result = await track(executionId, controller, () =>
@@ -219,7 +235,9 @@ export function createRuntime(config: RuntimeConfig): Runtime {
         timeoutMs: options.timeoutMs,
         responseCapBytes,
       });
-      log.debug(`[${executionId}] ${options.functionName}: ${outcome.status} in ${outcome.durationMs} ms`);
+      log.debug(
+        `[${executionId}] ${options.functionName}: ${outcome.status} in ${outcome.durationMs} ms`,
+      );
       return outcome;
     } finally {
       clearTimeout(timer);
@@ -241,9 +259,11 @@ export function createRuntime(config: RuntimeConfig): Runtime {
   };
 
   const cleanup = async (removeBase: boolean): Promise<void> => {
-    const cgroups = host.cgroups === null ? 0 : await removeStaleCgroups(host.cgroups, cgroupBase, removeBase);
+    const cgroups =
+      host.cgroups === null ? 0 : await removeStaleCgroups(host.cgroups, cgroupBase, removeBase);
     const dirs = removeStaleWorkDirs(layout);
-    if (cgroups + dirs > 0) log.info(`removed ${cgroups} stale cgroups and ${dirs} stale working directories`);
+    if (cgroups + dirs > 0)
+      log.info(`removed ${cgroups} stale cgroups and ${dirs} stale working directories`);
   };
 
   return {

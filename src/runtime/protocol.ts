@@ -113,8 +113,16 @@ export function parseFrame(text: string): ProtocolFrame | { invalid: string } {
   if (value.type === 'response') {
     const { id, statusCode, headers, body, encoding } = value;
     const validStatus =
-      typeof statusCode === 'number' && Number.isInteger(statusCode) && statusCode >= 100 && statusCode <= 599;
-    if (typeof id !== 'string' || !validStatus || !isStringRecord(headers) || typeof body !== 'string') {
+      typeof statusCode === 'number' &&
+      Number.isInteger(statusCode) &&
+      statusCode >= 100 &&
+      statusCode <= 599;
+    if (
+      typeof id !== 'string' ||
+      !validStatus ||
+      !isStringRecord(headers) ||
+      typeof body !== 'string'
+    ) {
       return { invalid: 'a response frame without a valid id, statusCode, headers and body' };
     }
     if (encoding !== 'utf8' && encoding !== 'base64') {

@@ -1,15 +1,33 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { createTestRuntime, explainSkip, host, nextExecutionId, type TestRuntime } from './helpers.ts';
+import {
+  createTestRuntime,
+  explainSkip,
+  host,
+  nextExecutionId,
+  type TestRuntime,
+} from './helpers.ts';
 
 // The only real Dart VM on these machines: the AOT runtime that sass-embedded ships, running
 // its sass.snapshot. A few thousand generated rules make it use tens of MB.
-const SASS = join(import.meta.dir, '..', '..', 'node_modules', 'sass-embedded-linux-x64', 'dart-sass', 'src');
+const SASS = join(
+  import.meta.dir,
+  '..',
+  '..',
+  'node_modules',
+  'sass-embedded-linux-x64',
+  'dart-sass',
+  'src',
+);
 const available = existsSync(join(SASS, 'dart')) && existsSync(join(SASS, 'sass.snapshot'));
 const SCSS = '@for $i from 1 through 8000 { .c#{$i} { width: $i * 1px; } }';
 
-explainSkip('real Dart VM tests', 'node_modules/sass-embedded-linux-x64 (bash scripts/setup.sh)', available);
+explainSkip(
+  'real Dart VM tests',
+  'node_modules/sass-embedded-linux-x64 (bash scripts/setup.sh)',
+  available,
+);
 explainSkip('the Dart VM out-of-memory test', 'a writable cgroup memory controller', host.memory);
 
 let t: TestRuntime;
@@ -40,10 +58,13 @@ describe.skipIf(!available)('a real Dart VM in the sandbox', () => {
     if (host.memory) expect(outcome.peakMemoryBytes).toBeGreaterThan(8 * 1024 * 1024);
   });
 
-  test.skipIf(!host.memory)('the same run under a 12 MB limit is reported as out of memory', async () => {
-    const outcome = await compile(12);
-    expect(outcome.oomKilled).toBe(true);
-    expect(outcome.exitCode).not.toBe(0);
-    expect(outcome.stdout).toBe('');
-  });
+  test.skipIf(!host.memory)(
+    'the same run under a 12 MB limit is reported as out of memory',
+    async () => {
+      const outcome = await compile(12);
+      expect(outcome.oomKilled).toBe(true);
+      expect(outcome.exitCode).not.toBe(0);
+      expect(outcome.stdout).toBe('');
+    },
+  );
 });

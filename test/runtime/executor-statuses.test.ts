@@ -15,11 +15,21 @@ describe('execute (handler contract)', () => {
     expect(outcome.exitCode).toBe(0);
     expect(outcome.response?.statusCode).toBe(200);
     expect(outcome.response?.headers['content-type']).toBe('application/json');
-    expect(json(outcome.response?.body)).toEqual({ echo: { action: 'echo', n: 1 }, method: 'POST', path: '/', query: {} });
+    expect(json(outcome.response?.body)).toEqual({
+      echo: { action: 'echo', n: 1 },
+      method: 'POST',
+      path: '/',
+      query: {},
+    });
   });
 
   test('respond passes the status code, headers and text body through intact', async () => {
-    const body = { action: 'respond', status: 418, headers: { 'x-tea': 'pot' }, body: 'short and stout' };
+    const body = {
+      action: 'respond',
+      status: 418,
+      headers: { 'x-tea': 'pot' },
+      body: 'short and stout',
+    };
     const outcome = await t.runtime.execute(handlerRun(t, body));
     expect(outcome.status).toBe('success');
     expect(outcome.response?.statusCode).toBe(418);
@@ -28,7 +38,9 @@ describe('execute (handler contract)', () => {
   });
 
   test('throw ends with status error and the exception message', async () => {
-    const outcome = await t.runtime.execute(handlerRun(t, { action: 'throw', message: 'bad input' }));
+    const outcome = await t.runtime.execute(
+      handlerRun(t, { action: 'throw', message: 'bad input' }),
+    );
     expect(outcome.status).toBe('error');
     expect(outcome.response).toBeNull();
     expect(outcome.error).toContain('bad input');
@@ -50,20 +62,29 @@ describe('execute (handler contract)', () => {
   });
 
   test('a malformed frame is invalid_response', async () => {
-    const program = await t.install('garbled', '#!/bin/sh\nprintf "\\036%s {nope\\n" "$DART_CLOUD_FRAME"\n');
+    const program = await t.install(
+      'garbled',
+      '#!/bin/sh\nprintf "\\036%s {nope\\n" "$DART_CLOUD_FRAME"\n',
+    );
     const outcome = await t.runtime.execute(handlerRun(t, {}, { executable: program }));
     expect(outcome.status).toBe('invalid_response');
     expect(outcome.error).toContain('not JSON');
   });
 
   test('log writes logger records at the level and plain prints as stdout lines', async () => {
-    const outcome = await t.runtime.execute(handlerRun(t, { action: 'log', lines: 3, level: 'debug' }));
+    const outcome = await t.runtime.execute(
+      handlerRun(t, { action: 'log', lines: 3, level: 'debug' }),
+    );
     expect(outcome.status).toBe('success');
     const logger = outcome.logs.filter((record) => record.stream === 'logger');
     const stdout = outcome.logs.filter((record) => record.stream === 'stdout');
     expect(logger.map((record) => record.level)).toEqual(['debug', 'debug', 'debug']);
     expect(logger[0]?.metadata).toEqual({ line: 1 });
-    expect(stdout.map((record) => record.message)).toEqual(['print line 1 of 3', 'print line 2 of 3', 'print line 3 of 3']);
+    expect(stdout.map((record) => record.message)).toEqual([
+      'print line 1 of 3',
+      'print line 2 of 3',
+      'print line 3 of 3',
+    ]);
     expect(outcome.logsTruncated).toBe(false);
   });
 
@@ -83,15 +104,24 @@ describe('execute (script contract)', () => {
     expect(outcome.status).toBe('success');
     expect(outcome.response?.statusCode).toBe(200);
     expect(outcome.response?.headers).toEqual({ 'content-type': 'application/json' });
-    expect(json(outcome.response?.body)).toEqual({ echo: { action: 'echo', n: 2 }, method: 'POST', path: '/', query: {} });
+    expect(json(outcome.response?.body)).toEqual({
+      echo: { action: 'echo', n: 2 },
+      method: 'POST',
+      path: '/',
+      query: {},
+    });
   });
 
   test('every line but the last is a log line, from stdout and stderr', async () => {
     const outcome = await t.runtime.execute(scriptRun(t, { action: 'log', lines: 2 }));
     expect(outcome.status).toBe('success');
     expect(json(outcome.response?.body)).toEqual({ logged: 2 });
-    const stdout = outcome.logs.filter((record) => record.stream === 'stdout').map((record) => record.message);
-    const stderr = outcome.logs.filter((record) => record.stream === 'stderr').map((record) => record.message);
+    const stdout = outcome.logs
+      .filter((record) => record.stream === 'stdout')
+      .map((record) => record.message);
+    const stderr = outcome.logs
+      .filter((record) => record.stream === 'stderr')
+      .map((record) => record.message);
     expect(stdout).toEqual(['print line 1 of 2', 'print line 2 of 2']);
     expect(stderr).toEqual(['stderr line 1 of 2', 'stderr line 2 of 2']);
   });

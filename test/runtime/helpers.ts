@@ -1,8 +1,22 @@
 /** Shared setup for runtime tests: a fresh runtime on temporary directories, test programs. */
-import { chmodSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createRuntime, probeHost, type ExecuteOptions, type Runtime, type RuntimeConfig } from '../../src/runtime/executor.ts';
+import {
+  createRuntime,
+  probeHost,
+  type ExecuteOptions,
+  type Runtime,
+  type RuntimeConfig,
+} from '../../src/runtime/executor.ts';
 import { cgroupBase, runtimeCgroupName } from '../../src/runtime/sandbox/cgroup.ts';
 import { detectCgroups } from '../../src/runtime/sandbox/host.ts';
 import type { FunctionRequest } from '../../src/runtime/types.ts';
@@ -18,7 +32,8 @@ export const fullSandbox = isRoot && host.memory && host.pids && host.user !== n
 
 /** Prints once why a group of tests is skipped on this host. */
 export function explainSkip(what: string, needs: string, available: boolean): void {
-  if (!available) console.log(`skipped: ${what}: needs ${needs}; on this host: ${host.notes.join(' ')}`);
+  if (!available)
+    console.log(`skipped: ${what}: needs ${needs}; on this host: ${host.notes.join(' ')}`);
 }
 
 /** A test runtime plus the installed stand-in programs. */
@@ -35,7 +50,8 @@ export interface TestRuntime {
 
 /** Builds a fresh runtime on a 0700 data directory and installs handler.mjs and script.mjs. */
 export async function createTestRuntime(config: Partial<RuntimeConfig> = {}): Promise<TestRuntime> {
-  if (NODE === null) throw new Error('The runtime tests need node on PATH to run the stand-in programs');
+  if (NODE === null)
+    throw new Error('The runtime tests need node on PATH to run the stand-in programs');
   const dataDir = mkdtempSync(join(tmpdir(), 'dc-runtime-data-'));
   const sandboxDir = mkdtempSync(join(tmpdir(), 'dc-runtime-sandbox-'));
   chmodSync(dataDir, 0o700);
@@ -49,7 +65,8 @@ export async function createTestRuntime(config: Partial<RuntimeConfig> = {}): Pr
     writeFileSync(file, source);
     return runtime.installExecutable({ sourceFile: file, deploymentId: `${name}-${count}` });
   };
-  const standin = (file: string): string => `#!${NODE}\n${readFileSync(join(PROGRAMS, file), 'utf8')}`;
+  const standin = (file: string): string =>
+    `#!${NODE}\n${readFileSync(join(PROGRAMS, file), 'utf8')}`;
   const handler = await install('handler', standin('handler.mjs'));
   const script = await install('script', standin('script.mjs'));
 
@@ -78,11 +95,21 @@ export function nextExecutionId(): string {
 
 /** A POST request with this JSON body. */
 export function request(body: unknown): FunctionRequest {
-  return { method: 'POST', path: '/', headers: { 'content-type': 'application/json' }, query: {}, body };
+  return {
+    method: 'POST',
+    path: '/',
+    headers: { 'content-type': 'application/json' },
+    query: {},
+    body,
+  };
 }
 
 /** Execute options for the handler program with test defaults; override any field. */
-export function handlerRun(t: TestRuntime, body: unknown, overrides: Partial<ExecuteOptions> = {}): ExecuteOptions {
+export function handlerRun(
+  t: TestRuntime,
+  body: unknown,
+  overrides: Partial<ExecuteOptions> = {},
+): ExecuteOptions {
   return {
     executionId: nextExecutionId(),
     functionId: 'fn-test',
@@ -99,7 +126,11 @@ export function handlerRun(t: TestRuntime, body: unknown, overrides: Partial<Exe
 }
 
 /** Execute options for the script program. */
-export function scriptRun(t: TestRuntime, body: unknown, overrides: Partial<ExecuteOptions> = {}): ExecuteOptions {
+export function scriptRun(
+  t: TestRuntime,
+  body: unknown,
+  overrides: Partial<ExecuteOptions> = {},
+): ExecuteOptions {
   return handlerRun(t, body, { executable: t.script, contract: 'script', ...overrides });
 }
 
@@ -145,7 +176,9 @@ export function cgroupsLeft(t: TestRuntime): { bases: string[]; children: string
   const parents = detectCgroups();
   if (parents === null) return { bases: [], children: [] };
   const base = cgroupBase(parents, runtimeCgroupName(t.dataDir));
-  const bases = [...new Set([base.memory, base.pids])].filter((dir): dir is string => dir !== null && existsSync(dir));
+  const bases = [...new Set([base.memory, base.pids])].filter(
+    (dir): dir is string => dir !== null && existsSync(dir),
+  );
   const children = bases.flatMap((dir) =>
     readdirSync(dir, { withFileTypes: true })
       .filter((entry) => entry.isDirectory())

@@ -24,7 +24,8 @@ describe('host detection', () => {
   test('a run-as user of null runs functions as the server user, and says so', () => {
     const capabilities = probeHost({ runAsUser: null });
     expect(capabilities.user).toBeNull();
-    if (isRoot) expect(capabilities.notes).toContain('No run-as user is configured: functions run as root.');
+    if (isRoot)
+      expect(capabilities.notes).toContain('No run-as user is configured: functions run as root.');
   });
 
   test('an unknown run-as user is reported, not silently ignored', () => {

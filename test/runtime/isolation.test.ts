@@ -65,14 +65,20 @@ describe.skipIf(!runAs)('run-as user', () => {
   });
 
   test('the data directory cannot be read', async () => {
-    const outcome = await t.runtime.execute(handlerRun(t, { action: 'read', path: join(t.dataDir, 'secret.txt') }));
+    const outcome = await t.runtime.execute(
+      handlerRun(t, { action: 'read', path: join(t.dataDir, 'secret.txt') }),
+    );
     const result = json(outcome.response?.body) as { ok: boolean; error: string };
     expect(result.ok).toBe(false);
     expect(result.error).toContain('EACCES');
   });
 
   test('write outside the working directory fails', async () => {
-    for (const path of [join(t.dataDir, 'planted.txt'), '/etc/dart_cloud_planted', join(t.sandboxDir, 'planted')]) {
+    for (const path of [
+      join(t.dataDir, 'planted.txt'),
+      '/etc/dart_cloud_planted',
+      join(t.sandboxDir, 'planted'),
+    ]) {
       const outcome = await t.runtime.execute(handlerRun(t, { action: 'write', path }));
       expect((json(outcome.response?.body) as { ok: boolean }).ok).toBe(false);
       expect(existsSync(path)).toBe(false);
@@ -88,7 +94,11 @@ describe.skipIf(!runAs)('run-as user', () => {
 describe('environment', () => {
   test('env shows the function’s variables and the platform ones, never the server’s', async () => {
     process.env.DART_CLOUD_TEST_SERVER_SECRET = 'server-only';
-    const options = handlerRun(t, { action: 'env' }, { env: { GREETING: 'hello', DART_CLOUD_FAKE: 'x' } });
+    const options = handlerRun(
+      t,
+      { action: 'env' },
+      { env: { GREETING: 'hello', DART_CLOUD_FAKE: 'x' } },
+    );
     const outcome = await t.runtime.execute(options);
     const { env } = json(outcome.response?.body) as { env: Record<string, string> };
     expect(Object.keys(env).sort()).toEqual(
@@ -116,7 +126,9 @@ describe('environment', () => {
 
 describe('network', () => {
   test('connect reaches a loopback listener when the network is allowed', async () => {
-    const outcome = await t.runtime.execute(handlerRun(t, { action: 'connect', host: '127.0.0.1', port }));
+    const outcome = await t.runtime.execute(
+      handlerRun(t, { action: 'connect', host: '127.0.0.1', port }),
+    );
     expect(json(outcome.response?.body)).toEqual({ ok: true, error: null });
     expect(outcome.limits.network).toBe('host');
   });

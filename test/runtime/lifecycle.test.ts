@@ -21,13 +21,21 @@ describe('concurrency', () => {
         t.runtime.execute(handlerRun(t, { action: 'sleep', ms: 800 }, { timeoutMs: 5000 })),
       );
       await Bun.sleep(50);
-      const rejected: unknown = await t.runtime.execute(handlerRun(t, { action: 'echo' })).catch((error) => error);
+      const rejected: unknown = await t.runtime
+        .execute(handlerRun(t, { action: 'echo' }))
+        .catch((error) => error);
       expect(rejected).toBeInstanceOf(TooManyRequestsError);
-      expect((rejected as Error).message).toContain("Function 'test-function' already runs its maximum of 10");
+      expect((rejected as Error).message).toContain(
+        "Function 'test-function' already runs its maximum of 10",
+      );
 
-      const other = await t.runtime.execute(handlerRun(t, { action: 'echo' }, { functionId: 'fn-other' }));
+      const other = await t.runtime.execute(
+        handlerRun(t, { action: 'echo' }, { functionId: 'fn-other' }),
+      );
       expect(other.status).toBe('success');
-      expect((await Promise.all(sleepers)).every((outcome) => outcome.status === 'success')).toBe(true);
+      expect((await Promise.all(sleepers)).every((outcome) => outcome.status === 'success')).toBe(
+        true,
+      );
 
       // Ten failures of every kind, then ten more: no slot leaked.
       const failing = [
@@ -39,10 +47,14 @@ describe('concurrency', () => {
       ];
       await Promise.all(
         Array.from({ length: 10 }, (_, i) =>
-          t.runtime.execute(handlerRun(t, failing[i % failing.length], { timeoutMs: 400, memoryMb: 64 })),
+          t.runtime.execute(
+            handlerRun(t, failing[i % failing.length], { timeoutMs: 400, memoryMb: 64 }),
+          ),
         ),
       );
-      const again = await Promise.all(Array.from({ length: 10 }, () => t.runtime.execute(handlerRun(t, {}))));
+      const again = await Promise.all(
+        Array.from({ length: 10 }, () => t.runtime.execute(handlerRun(t, {}))),
+      );
       expect(again.map((outcome) => outcome.status)).toEqual(Array(10).fill('success'));
     } finally {
       await t.cleanup();
@@ -53,7 +65,9 @@ describe('concurrency', () => {
     const t = await createTestRuntime({ maxConcurrentPerFunction: 1 });
     try {
       const first = t.runtime.execute(handlerRun(t, { action: 'sleep', ms: 300 }));
-      await expect(t.runtime.execute(handlerRun(t, {}))).rejects.toBeInstanceOf(TooManyRequestsError);
+      await expect(t.runtime.execute(handlerRun(t, {}))).rejects.toBeInstanceOf(
+        TooManyRequestsError,
+      );
       expect((await first).status).toBe('success');
     } finally {
       await t.cleanup();
@@ -64,7 +78,9 @@ describe('concurrency', () => {
 describe('shutdown', () => {
   test('shutdown interrupts running executions and leaves no process, cgroup or directory', async () => {
     const t = await createTestRuntime();
-    const options = Array.from({ length: 3 }, () => handlerRun(t, { action: 'spawn', ms: 30_000 }, { timeoutMs: 30_000 }));
+    const options = Array.from({ length: 3 }, () =>
+      handlerRun(t, { action: 'spawn', ms: 30_000 }, { timeoutMs: 30_000 }),
+    );
     const sleeper = handlerRun(t, { action: 'sleep', ms: 30_000 }, { timeoutMs: 30_000 });
     const running = [...options, sleeper].map((run) => t.runtime.execute(run));
     await Bun.sleep(400);
@@ -84,29 +100,36 @@ describe('shutdown', () => {
     await t.cleanup();
   });
 
-  test.skipIf(!host.memory)('cleanupStale removes the cgroups and directories a crashed run left', async () => {
-    const t = await createTestRuntime();
-    try {
-      const parents = detectCgroups();
-      if (parents === null) throw new Error('expected a writable cgroup');
-      const leftover = createExecutionCgroup({
-        parents,
-        base: runtimeCgroupName(t.dataDir),
-        executionId: 'crashed-run',
-        memoryBytes: 64 * 1024 * 1024,
-        pidsLimit: 16,
-      });
-      mkdirSync(join(t.sandboxDir, 'work', 'crashed-run', 'home'), { recursive: true });
-      const orphan = Bun.spawn({ cmd: ['sleep', '30'], cgroup: leftover.spawnInto ?? undefined, detached: true });
-      expect(cgroupsLeft(t).children.length).toBeGreaterThan(0);
+  test.skipIf(!host.memory)(
+    'cleanupStale removes the cgroups and directories a crashed run left',
+    async () => {
+      const t = await createTestRuntime();
+      try {
+        const parents = detectCgroups();
+        if (parents === null) throw new Error('expected a writable cgroup');
+        const leftover = createExecutionCgroup({
+          parents,
+          base: runtimeCgroupName(t.dataDir),
+          executionId: 'crashed-run',
+          memoryBytes: 64 * 1024 * 1024,
+          pidsLimit: 16,
+        });
+        mkdirSync(join(t.sandboxDir, 'work', 'crashed-run', 'home'), { recursive: true });
+        const orphan = Bun.spawn({
+          cmd: ['sleep', '30'],
+          cgroup: leftover.spawnInto ?? undefined,
+          detached: true,
+        });
+        expect(cgroupsLeft(t).children.length).toBeGreaterThan(0);
 
-      await t.runtime.cleanupStale();
-      await orphan.exited;
-      expect(orphan.signalCode).toBe('SIGKILL');
-      expect(cgroupsLeft(t).children).toEqual([]);
-      expect(workDirsLeft(t)).toEqual([]);
-    } finally {
-      await t.cleanup();
-    }
-  });
+        await t.runtime.cleanupStale();
+        await orphan.exited;
+        expect(orphan.signalCode).toBe('SIGKILL');
+        expect(cgroupsLeft(t).children).toEqual([]);
+        expect(workDirsLeft(t)).toEqual([]);
+      } finally {
+        await t.cleanup();
+      }
+    },
+  );
 });

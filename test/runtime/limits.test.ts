@@ -20,7 +20,11 @@ afterAll(() => t.cleanup());
 
 const MiB = 1024 * 1024;
 explainSkip('memory limit tests', 'a writable cgroup memory controller', host.memory);
-explainSkip('the pids limit test', 'root and writable cgroup memory and pids controllers', fullSandbox);
+explainSkip(
+  'the pids limit test',
+  'root and writable cgroup memory and pids controllers',
+  fullSandbox,
+);
 
 describe('timeout', () => {
   test('sleep past the timeout ends as timeout soon after the limit, with no process left', async () => {
@@ -41,7 +45,10 @@ describe('timeout', () => {
   });
 
   test('a program that ignores SIGTERM is killed with SIGKILL after the grace', async () => {
-    const program = await t.install('stubborn', "#!/bin/sh\ntrap '' TERM\nwhile :; do sleep 0.05; done\n");
+    const program = await t.install(
+      'stubborn',
+      "#!/bin/sh\ntrap '' TERM\nwhile :; do sleep 0.05; done\n",
+    );
     const options = handlerRun(t, {}, { executable: program, timeoutMs: 300 });
     const outcome = await t.runtime.execute(options);
     expect(outcome.status).toBe('timeout');
@@ -75,7 +82,9 @@ describe('timeout', () => {
 
 describe.skipIf(!host.memory)('memory', () => {
   test('alloc past the limit is out_of_memory from the cgroup counters, with the peak recorded', async () => {
-    const outcome = await t.runtime.execute(handlerRun(t, { action: 'alloc', mb: 400 }, { memoryMb: 128 }));
+    const outcome = await t.runtime.execute(
+      handlerRun(t, { action: 'alloc', mb: 400 }, { memoryMb: 128 }),
+    );
     expect(outcome.status).toBe('out_of_memory');
     expect(outcome.oomKilled).toBe(true);
     expect(outcome.error).toContain('more than its 128 MB limit');
@@ -85,17 +94,24 @@ describe.skipIf(!host.memory)('memory', () => {
   });
 
   test('alloc under the limit succeeds and its peak memory covers the allocation', async () => {
-    const outcome = await t.runtime.execute(handlerRun(t, { action: 'alloc', mb: 64 }, { memoryMb: 256 }));
+    const outcome = await t.runtime.execute(
+      handlerRun(t, { action: 'alloc', mb: 64 }, { memoryMb: 256 }),
+    );
     expect(outcome.status).toBe('success');
     expect(json(outcome.response?.body)).toEqual({ allocated: 64 });
     expect(outcome.oomKilled).toBe(false);
     expect(outcome.peakMemoryBytes).toBeGreaterThan(64 * MiB);
   });
 
-  test.skipIf(!host.swapLimited)('swap is limited with memory, so it is no way around the limit', async () => {
-    const outcome = await t.runtime.execute(handlerRun(t, { action: 'alloc', mb: 200 }, { memoryMb: 128 }));
-    expect(outcome.status).toBe('out_of_memory');
-  });
+  test.skipIf(!host.swapLimited)(
+    'swap is limited with memory, so it is no way around the limit',
+    async () => {
+      const outcome = await t.runtime.execute(
+        handlerRun(t, { action: 'alloc', mb: 200 }, { memoryMb: 128 }),
+      );
+      expect(outcome.status).toBe('out_of_memory');
+    },
+  );
 });
 
 describe.skipIf(!fullSandbox)('processes', () => {
@@ -120,7 +136,9 @@ describe('output caps', () => {
     expect(outcome.status).toBe('success');
     expect(json(outcome.response?.body)).toEqual({ printed: 8 });
     expect(outcome.logsTruncated).toBe(true);
-    const markers = outcome.logs.filter((record) => record.message.startsWith('[dart_cloud] Logs truncated'));
+    const markers = outcome.logs.filter((record) =>
+      record.message.startsWith('[dart_cloud] Logs truncated'),
+    );
     expect(markers).toHaveLength(1);
     expect(outcome.logs.at(-1)).toBe(markers[0]);
     const kept = outcome.logs.reduce((sum, record) => sum + record.message.length, 0);
@@ -128,7 +146,9 @@ describe('output caps', () => {
   });
 
   test('log with many lines is capped the same way', async () => {
-    const outcome = await t.runtime.execute(handlerRun(t, { action: 'log', lines: 5000, level: 'info' }));
+    const outcome = await t.runtime.execute(
+      handlerRun(t, { action: 'log', lines: 5000, level: 'info' }),
+    );
     expect(outcome.status).toBe('success');
     expect(outcome.logsTruncated).toBe(true);
     expect(outcome.logs.at(-1)?.message).toContain('more than 64 KiB of logs');

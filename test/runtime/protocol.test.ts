@@ -8,10 +8,14 @@ import {
 } from '../../src/runtime/protocol.ts';
 
 const token = 'a'.repeat(32);
-const frame = (value: unknown, withToken = token): string => `\x1e${withToken} ${JSON.stringify(value)}\n`;
+const frame = (value: unknown, withToken = token): string =>
+  `\x1e${withToken} ${JSON.stringify(value)}\n`;
 const log = { type: 'log', level: 'info', message: 'hi', metadata: null };
 
-function parse(chunks: string[], limits: { maxLineBytes?: number; maxFrameBytes?: number } = {}): StdoutEvent[] {
+function parse(
+  chunks: string[],
+  limits: { maxLineBytes?: number; maxFrameBytes?: number } = {},
+): StdoutEvent[] {
   const events: StdoutEvent[] = [];
   const parser = createStdoutParser({
     token,
@@ -32,11 +36,21 @@ describe('protocol', () => {
     });
     expect(line.endsWith('\n')).toBe(true);
     expect(line.indexOf('\n')).toBe(line.length - 1);
-    expect(JSON.parse(line)).toEqual({ type: 'request', id: 'e1', method: 'GET', path: '/x', headers: {}, query: { a: '1' }, body: null });
+    expect(JSON.parse(line)).toEqual({
+      type: 'request',
+      id: 'e1',
+      method: 'GET',
+      path: '/x',
+      headers: {},
+      query: { a: '1' },
+      body: null,
+    });
   });
 
   test('the script input carries the request without a type or id', () => {
-    const input = JSON.parse(encodeScriptInput({ method: 'POST', path: '/', headers: {}, query: {}, body: { a: 1 } }));
+    const input = JSON.parse(
+      encodeScriptInput({ method: 'POST', path: '/', headers: {}, query: {}, body: { a: 1 } }),
+    );
     expect(input).toEqual({ method: 'POST', path: '/', headers: {}, query: {}, body: { a: 1 } });
   });
 
@@ -80,7 +94,14 @@ describe('protocol', () => {
   });
 
   test('response and error frames are checked field by field', () => {
-    const response = { type: 'response', id: 'e1', statusCode: 201, headers: { a: 'b' }, body: 'aGk=', encoding: 'base64' };
+    const response = {
+      type: 'response',
+      id: 'e1',
+      statusCode: 201,
+      headers: { a: 'b' },
+      body: 'aGk=',
+      encoding: 'base64',
+    };
     const error = { type: 'error', id: 'e1', message: 'boom', stack: null };
     expect(parse([frame(response), frame(error)])).toEqual([
       { kind: 'frame', frame: response as never },
@@ -92,7 +113,10 @@ describe('protocol', () => {
     const big = frame({ ...log, message: 'x'.repeat(10_000) });
     const chunks = big.match(/[\s\S]{1,1000}/g) ?? [];
     const events = parse([...chunks, 'after\n'], { maxFrameBytes: 4096 });
-    expect(events).toEqual([{ kind: 'oversized-frame' }, { kind: 'line', text: 'after', truncated: false }]);
+    expect(events).toEqual([
+      { kind: 'oversized-frame' },
+      { kind: 'line', text: 'after', truncated: false },
+    ]);
   });
 
   test('a line over the line cap is cut and marked truncated', () => {
@@ -105,7 +129,12 @@ describe('protocol', () => {
 
   test('without a token only lines are split, and blank lines are dropped', () => {
     const events: StdoutEvent[] = [];
-    const parser = createStdoutParser({ token: null, maxLineBytes: 100, maxFrameBytes: 0, onEvent: (e) => events.push(e) });
+    const parser = createStdoutParser({
+      token: null,
+      maxLineBytes: 100,
+      maxFrameBytes: 0,
+      onEvent: (e) => events.push(e),
+    });
     parser.push(Buffer.from(`a\r\n\n${frame(log)}`));
     parser.end();
     expect(events.map((event) => event.kind)).toEqual(['line', 'line']);

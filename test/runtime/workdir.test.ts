@@ -8,7 +8,10 @@ import { createTestRuntime, handlerRun, json } from './helpers.ts';
 
 const otherFilesystem =
   existsSync('/dev/shm') && statSync('/dev/shm').dev !== statSync(tmpdir()).dev ? '/dev/shm' : null;
-if (otherFilesystem === null) console.log('skipped: the cross-filesystem program cache test (needs /dev/shm on another filesystem)');
+if (otherFilesystem === null)
+  console.log(
+    'skipped: the cross-filesystem program cache test (needs /dev/shm on another filesystem)',
+  );
 
 describe('sandbox files', () => {
   test('installExecutable keeps programs in the runtime area of the data directory', async () => {
@@ -26,8 +29,14 @@ describe('sandbox files', () => {
   test('deployment ids that could escape their directory are rejected', () => {
     const root = mkdtempSync(join(tmpdir(), 'dc-layout-'));
     try {
-      const layout = createSandboxLayout({ programs: join(root, 'bin'), root: join(root, 'sandbox'), credentials: null });
-      expect(() => installProgram(layout, { sourceFile: '/bin/true', deploymentId: '../x' })).toThrow(ValidationError);
+      const layout = createSandboxLayout({
+        programs: join(root, 'bin'),
+        root: join(root, 'sandbox'),
+        credentials: null,
+      });
+      expect(() =>
+        installProgram(layout, { sourceFile: '/bin/true', deploymentId: '../x' }),
+      ).toThrow(ValidationError);
     } finally {
       rmSync(root, { recursive: true, force: true });
     }
@@ -37,26 +46,36 @@ describe('sandbox files', () => {
     const root = mkdtempSync(join(tmpdir(), 'dc-layout-'));
     try {
       symlinkSync('/etc', join(root, 'planted'));
-      expect(() => createSandboxLayout({ programs: join(root, 'bin'), root: join(root, 'planted'), credentials: null })).toThrow(
-        'to be a directory owned by the server',
-      );
+      expect(() =>
+        createSandboxLayout({
+          programs: join(root, 'bin'),
+          root: join(root, 'planted'),
+          credentials: null,
+        }),
+      ).toThrow('to be a directory owned by the server');
     } finally {
       rmSync(root, { recursive: true, force: true });
     }
   });
 
-  test.skipIf(otherFilesystem === null)('programs on another filesystem run through one cached copy', async () => {
-    const sandboxDir = mkdtempSync(join(otherFilesystem ?? '', 'dc-runtime-sandbox-'));
-    const t = await createTestRuntime({ sandboxDir });
-    try {
-      for (let i = 0; i < 2; i += 1) {
-        const outcome = await t.runtime.execute(handlerRun(t, { action: 'echo', i }));
-        expect((json(outcome.response?.body) as { echo: unknown }).echo).toEqual({ action: 'echo', i });
+  test.skipIf(otherFilesystem === null)(
+    'programs on another filesystem run through one cached copy',
+    async () => {
+      const sandboxDir = mkdtempSync(join(otherFilesystem ?? '', 'dc-runtime-sandbox-'));
+      const t = await createTestRuntime({ sandboxDir });
+      try {
+        for (let i = 0; i < 2; i += 1) {
+          const outcome = await t.runtime.execute(handlerRun(t, { action: 'echo', i }));
+          expect((json(outcome.response?.body) as { echo: unknown }).echo).toEqual({
+            action: 'echo',
+            i,
+          });
+        }
+        expect(readdirSync(join(sandboxDir, 'cache'))).toHaveLength(1);
+      } finally {
+        await t.cleanup();
+        rmSync(sandboxDir, { recursive: true, force: true });
       }
-      expect(readdirSync(join(sandboxDir, 'cache'))).toHaveLength(1);
-    } finally {
-      await t.cleanup();
-      rmSync(sandboxDir, { recursive: true, force: true });
-    }
-  });
+    },
+  );
 });

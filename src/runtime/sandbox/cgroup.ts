@@ -81,7 +81,10 @@ export function runtimeCgroupName(dataDir: string): string {
 }
 
 /** The directory under which one runtime keeps its execution cgroups, per controller. */
-export function cgroupBase(parents: CgroupParents, name: string): { memory: string | null; pids: string | null } {
+export function cgroupBase(
+  parents: CgroupParents,
+  name: string,
+): { memory: string | null; pids: string | null } {
   return {
     memory: parents.memory === null ? null : join(parents.memory, name),
     pids: parents.pids === null ? null : join(parents.pids, name),
@@ -94,8 +97,35 @@ export function createCgroupBase(parents: CgroupParents, name: string): void {
   for (const dir of new Set([base.memory, base.pids])) {
     if (dir === null) continue;
     mkdirSync(dir, { recursive: true });
-    if (parents.version === 'v2') writeFileSync(join(dir, 'cgroup.subtree_control'), '+memory +pids');
+    if (parents.version === 'v2')
+      writeFileSync(join(dir, 'cgroup.subtree_control'), '+memory +pids');
   }
+}
+
+function writeLimits(options: {
+  version: 'v1' | 'v2';
+  swapLimited: boolean;
+  memoryDir: string | null;
+  pidsDir: string | null;
+  memoryBytes: number;
+  pidsLimit: number;
+}): void {
+  const { memoryDir, pidsDir, memoryBytes, pidsLimit } = options;
+  if (options.version === 'v2') {
+    if (memoryDir === null) return;
+    writeFileSync(join(memoryDir, 'memory.max'), String(memoryBytes));
+    if (options.swapLimited) writeFileSync(join(memoryDir, 'memory.swap.max'), '0');
+    writeFileSync(join(memoryDir, 'pids.max'), String(pidsLimit));
+    return;
+  }
+  if (memoryDir !== null) {
+    // memsw (memory + swap) may not be set below the memory limit: memory first.
+    writeFileSync(join(memoryDir, 'memory.limit_in_bytes'), String(memoryBytes));
+    if (options.swapLimited) {
+      writeFileSync(join(memoryDir, 'memory.memsw.limit_in_bytes'), String(memoryBytes));
+    }
+  }
+  if (pidsDir !== null) writeFileSync(join(pidsDir, 'pids.max'), String(pidsLimit));
 }
 
 /** Creates one execution's cgroup with its memory (swap included) and pids limits. */
@@ -112,17 +142,23 @@ export function createExecutionCgroup(options: {
   const pidsDir = base.pids === null ? null : join(base.pids, executionId);
   const dirs = [...new Set([memoryDir, pidsDir])].filter((dir): dir is string => dir !== null);
 
-  for (const dir of dirs) mkdirSync(dir);
-  if (parents.version === 'v2' && memoryDir !== null) {
-    writeFileSync(join(memoryDir, 'memory.max'), String(memoryBytes));
-    if (parents.swapLimited) writeFileSync(join(memoryDir, 'memory.swap.max'), '0');
-    writeFileSync(join(memoryDir, 'pids.max'), String(pidsLimit));
-  } else {
-    if (memoryDir !== null) {
-      writeFileSync(join(memoryDir, 'memory.limit_in_bytes'), String(memoryBytes));
-      if (parents.swapLimited) writeFileSync(join(memoryDir, 'memory.memsw.limit_in_bytes'), String(memoryBytes));
+  const created: string[] = [];
+  try {
+    for (const dir of dirs) {
+      mkdirSync(dir);
+      created.push(dir);
     }
-    if (pidsDir !== null) writeFileSync(join(pidsDir, 'pids.max'), String(pidsLimit));
+    writeLimits({
+      version: parents.version,
+      swapLimited: parents.swapLimited,
+      memoryDir,
+      pidsDir,
+      memoryBytes,
+      pidsLimit,
+    });
+  } catch (error) {
+    for (const dir of created.reverse()) rmdirSync(dir);
+    throw error;
   }
 
   const spawnInto = memoryDir ?? pidsDir;
@@ -131,7 +167,10 @@ export function createExecutionCgroup(options: {
   return {
     version: parents.version,
     spawnInto,
-    alsoJoin: parents.version === 'v1' && memoryDir !== null && pidsDir !== null ? join(pidsDir, 'cgroup.procs') : null,
+    alsoJoin:
+      parents.version === 'v1' && memoryDir !== null && pidsDir !== null
+        ? join(pidsDir, 'cgroup.procs')
+        : null,
     memory: memoryDir !== null,
     pids: pidsDir !== null,
     readStats(): CgroupStats {
@@ -167,7 +206,11 @@ export function createExecutionCgroup(options: {
 }
 
 /** Kills and removes every execution cgroup a runtime left under its base (a crashed run). */
-export async function removeStaleCgroups(parents: CgroupParents, name: string, removeBase: boolean): Promise<number> {
+export async function removeStaleCgroups(
+  parents: CgroupParents,
+  name: string,
+  removeBase: boolean,
+): Promise<number> {
   const base = cgroupBase(parents, name);
   let removed = 0;
   for (const dir of new Set([base.memory, base.pids])) {

@@ -88,7 +88,9 @@ function parseOwnCgroups(text: string): Map<string, string> {
 }
 
 function ownDirectory(mount: Mount, cgroupPath: string): string {
-  const relative = cgroupPath.startsWith(mount.root) ? cgroupPath.slice(mount.root.length) : cgroupPath;
+  const relative = cgroupPath.startsWith(mount.root)
+    ? cgroupPath.slice(mount.root.length)
+    : cgroupPath;
   return join(mount.mountPoint, relative);
 }
 
@@ -136,7 +138,8 @@ function detectV1(mounts: Mount[], own: Map<string, string>): CgroupParents | nu
   const memory = find('memory');
   const pids = find('pids');
   if (memory === null && pids === null) return null;
-  const swapLimited = memory !== null && readText(join(memory, 'memory.memsw.limit_in_bytes')) !== null;
+  const swapLimited =
+    memory !== null && readText(join(memory, 'memory.memsw.limit_in_bytes')) !== null;
   return { version: 'v1', memory, pids, swapLimited };
 }
 
@@ -160,7 +163,10 @@ export function resolveCredentials(user: string): Credentials | null {
 function probeNetworkNamespace(unsharePath: string | null): boolean {
   if (unsharePath === null) return false;
   try {
-    const result = Bun.spawnSync({ cmd: [unsharePath, '--net', '--', '/bin/true'], stdio: ['ignore', 'ignore', 'ignore'] });
+    const result = Bun.spawnSync({
+      cmd: [unsharePath, '--net', '--', '/bin/true'],
+      stdio: ['ignore', 'ignore', 'ignore'],
+    });
     return result.exitCode === 0;
   } catch {
     return false;
@@ -180,14 +186,24 @@ function describe(
         'enforced, and leftover processes are found only by the execution id in their environment.',
     );
   } else {
-    if (cgroups.memory === null) notes.push('The cgroup memory controller is not writable: memory limits are not enforced.');
-    else if (!cgroups.swapLimited) notes.push('Swap accounting is off: a function may use swap beyond its memory limit.');
-    if (cgroups.pids === null) notes.push('The cgroup pids controller is not writable: process counts are not limited.');
+    if (cgroups.memory === null)
+      notes.push('The cgroup memory controller is not writable: memory limits are not enforced.');
+    else if (!cgroups.swapLimited)
+      notes.push('Swap accounting is off: a function may use swap beyond its memory limit.');
+    if (cgroups.pids === null)
+      notes.push('The cgroup pids controller is not writable: process counts are not limited.');
   }
-  if (!isRoot) notes.push('The server does not run as root: functions run as its own user and can read what it can read.');
+  if (!isRoot)
+    notes.push(
+      'The server does not run as root: functions run as its own user and can read what it can read.',
+    );
   else if (runAsUser === null) notes.push('No run-as user is configured: functions run as root.');
-  else if (probe.credentials === null) notes.push(`The run-as user '${runAsUser}' does not exist: functions run as root.`);
-  if (!probe.networkNamespace) notes.push('Network namespaces are unavailable (unshare --net failed): network: false is not enforced.');
+  else if (probe.credentials === null)
+    notes.push(`The run-as user '${runAsUser}' does not exist: functions run as root.`);
+  if (!probe.networkNamespace)
+    notes.push(
+      'Network namespaces are unavailable (unshare --net failed): network: false is not enforced.',
+    );
   return notes;
 }
 

@@ -71,19 +71,23 @@ function buildCommand(options: SandboxRunOptions, cgroup: ExecutionCgroup | null
   const { network } = options;
   const { host } = options.sandbox;
   const credentials = host.credentials;
-  const isolateNetwork = !network && host.capabilities.networkNamespace && host.unsharePath !== null;
+  const isolateNetwork =
+    !network && host.capabilities.networkNamespace && host.unsharePath !== null;
   const prelude: string[] = [];
-  if (cgroup?.alsoJoin != null) prelude.push('/bin/sh', '-c', 'echo $$ > "$0" && unset PWD && exec "$@"', cgroup.alsoJoin);
+  if (cgroup?.alsoJoin != null)
+    prelude.push('/bin/sh', '-c', 'echo $$ > "$0" && unset PWD && exec "$@"', cgroup.alsoJoin);
 
   // With a root prelude (or a namespace to enter), unshare drops to the user after it;
   // otherwise Bun sets the ids itself, which is cheaper.
   const viaUnshare = isolateNetwork || (prelude.length > 0 && credentials !== null);
   if (viaUnshare && host.unsharePath !== null) {
     prelude.push(host.unsharePath, ...(isolateNetwork ? ['--net'] : []));
-    if (credentials !== null) prelude.push('--setuid', String(credentials.uid), '--setgid', String(credentials.gid));
+    if (credentials !== null)
+      prelude.push('--setuid', String(credentials.uid), '--setgid', String(credentials.gid));
     prelude.push('--');
   }
-  const ids = !viaUnshare && credentials !== null ? { uid: credentials.uid, gid: credentials.gid } : {};
+  const ids =
+    !viaUnshare && credentials !== null ? { uid: credentials.uid, gid: credentials.gid } : {};
   return { cmd: [...prelude, program, ...options.args], ids, isolateNetwork };
 }
 
@@ -117,10 +121,17 @@ function signalTree(pid: number, cgroup: ExecutionCgroup | null, signal: NodeJS.
  * SIGKILLs until the cgroup is empty (a fork loop may race a single pass). Without a cgroup,
  * the execution id in the environment finds children that left the process group.
  */
-async function killRemaining(pid: number, cgroup: ExecutionCgroup | null, executionId: string): Promise<void> {
+async function killRemaining(
+  pid: number,
+  cgroup: ExecutionCgroup | null,
+  executionId: string,
+): Promise<void> {
   for (let round = 0; round < 100; round += 1) {
     signalTree(pid, cgroup, 'SIGKILL');
-    const left = cgroup === null ? findProcessesByEnvironment(EXECUTION_ID_VARIABLE, executionId) : cgroup.listPids();
+    const left =
+      cgroup === null
+        ? findProcessesByEnvironment(EXECUTION_ID_VARIABLE, executionId)
+        : cgroup.listPids();
     if (left.length === 0) return;
     if (cgroup === null) {
       for (const other of left) {
@@ -135,7 +146,11 @@ async function killRemaining(pid: number, cgroup: ExecutionCgroup | null, execut
   }
 }
 
-function enforcedLimits(options: SandboxRunOptions, cgroup: ExecutionCgroup | null, isolateNetwork: boolean): EnforcedLimits {
+function enforcedLimits(
+  options: SandboxRunOptions,
+  cgroup: ExecutionCgroup | null,
+  isolateNetwork: boolean,
+): EnforcedLimits {
   return {
     memory: cgroup?.memory ?? false,
     pids: cgroup?.pids ?? false,
@@ -147,7 +162,14 @@ function enforcedLimits(options: SandboxRunOptions, cgroup: ExecutionCgroup | nu
 
 function notStarted(error: unknown) {
   const message = error instanceof Error ? error.message : String(error);
-  return { exitCode: null, signal: null, stopReason: null, startError: message, oomKilled: false, peakMemoryBytes: null };
+  return {
+    exitCode: null,
+    signal: null,
+    stopReason: null,
+    startError: message,
+    oomKilled: false,
+    peakMemoryBytes: null,
+  };
 }
 
 /** Runs the program to its end (or until stopped) and removes everything it was given. */
@@ -156,27 +178,41 @@ export async function runSandboxed(options: SandboxRunOptions): Promise<SandboxR
   const { host, layout } = options.sandbox;
   const started = performance.now();
   const cgroups = host.cgroups;
-  const cgroup =
-    cgroups === null
-      ? null
-      : createExecutionCgroup({
-          parents: cgroups,
-          base: options.sandbox.cgroupBase,
-          executionId,
-          memoryBytes: Math.round(options.memoryMb * 1024 * 1024),
-          pidsLimit: options.sandbox.pidsLimit,
-        });
+  let cgroup: ExecutionCgroup | null = null;
   let workDir: ReturnType<typeof createWorkDir> | null = null;
 
   try {
     try {
+      cgroup =
+        cgroups === null
+          ? null
+          : createExecutionCgroup({
+              parents: cgroups,
+              base: options.sandbox.cgroupBase,
+              executionId,
+              memoryBytes: Math.round(options.memoryMb * 1024 * 1024),
+              pidsLimit: options.sandbox.pidsLimit,
+            });
+    } catch (error) {
+      return { ...notStarted(error), limits: enforcedLimits(options, null, false), durationMs: 0 };
+    }
+    try {
       workDir = createWorkDir(layout, { executionId, executable: options.executable });
     } catch (error) {
-      return { ...notStarted(error), limits: enforcedLimits(options, cgroup, false), durationMs: 0 };
+      return {
+        ...notStarted(error),
+        limits: enforcedLimits(options, cgroup, false),
+        durationMs: 0,
+      };
     }
     const { cmd, ids, isolateNetwork } = buildCommand(options, cgroup, workDir.program);
     const limits = enforcedLimits(options, cgroup, isolateNetwork);
-    const env = { ...options.env, [EXECUTION_ID_VARIABLE]: executionId, HOME: workDir.home, TMPDIR: workDir.home };
+    const env = {
+      ...options.env,
+      [EXECUTION_ID_VARIABLE]: executionId,
+      HOME: workDir.home,
+      TMPDIR: workDir.home,
+    };
     const result = await spawnAndWait({ options, cmd, ids, env, cwd: workDir.home, cgroup });
     const stats = cgroup?.readStats() ?? { peakMemoryBytes: null, oomKilled: false };
     return { ...result, ...stats, limits, durationMs: Math.round(performance.now() - started) };
@@ -222,7 +258,10 @@ async function spawnAndWait(context: {
   let graceTimer: ReturnType<typeof setTimeout> | undefined;
   const stop = (): void => {
     signalTree(child.pid, cgroup, 'SIGTERM');
-    graceTimer = setTimeout(() => signalTree(child.pid, cgroup, 'SIGKILL'), options.sandbox.killGraceMs);
+    graceTimer = setTimeout(
+      () => signalTree(child.pid, cgroup, 'SIGKILL'),
+      options.sandbox.killGraceMs,
+    );
   };
   if (signal.aborted) stop();
   else signal.addEventListener('abort', stop, { once: true });
@@ -230,21 +269,28 @@ async function spawnAndWait(context: {
   const readers = [pump(child.stdout, options.onStdout), pump(child.stderr, options.onStderr)];
   const pumps = Promise.all(readers.map((reader) => reader.done));
   await child.exited;
+  // A stop requested after the exit (a timer firing during clean-up) did not end the program.
+  const stopReason = signal.aborted ? (signal.reason as StopReason) : null;
   signal.removeEventListener('abort', stop);
   clearTimeout(graceTimer);
 
   // The execution ends with its main process: whatever it left behind dies now.
   await killRemaining(child.pid, cgroup, executionId);
-  const drained = await Promise.race([pumps.then(() => true), Bun.sleep(DRAIN_LIMIT_MS).then(() => false)]);
+  const drained = await Promise.race([
+    pumps.then(() => true),
+    Bun.sleep(DRAIN_LIMIT_MS).then(() => false),
+  ]);
   if (!drained) {
-    log.warn(`[${executionId}] output pipes stayed open after exit (a process escaped?); closing them`);
+    log.warn(
+      `[${executionId}] output pipes stayed open after exit (a process escaped?); closing them`,
+    );
     await Promise.all(readers.map((reader) => reader.cancel()));
   }
 
   return {
     exitCode: child.exitCode,
     signal: child.signalCode === null ? null : String(child.signalCode),
-    stopReason: signal.aborted ? (signal.reason as StopReason) : null,
+    stopReason,
     startError: null,
   };
 }

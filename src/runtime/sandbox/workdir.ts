@@ -49,7 +49,9 @@ const SAFE_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
 /** Rejects ids that could not safely name a directory. */
 export function assertSafeId(kind: string, id: string): void {
   if (!SAFE_ID.test(id) || id.includes('..')) {
-    throw new ValidationError(`Expected ${kind} to be 1-128 letters, digits, '-', '_' or '.', got '${id}'`);
+    throw new ValidationError(
+      `Expected ${kind} to be 1-128 letters, digits, '-', '_' or '.', got '${id}'`,
+    );
   }
 }
 
@@ -71,7 +73,9 @@ function assertReachable(dir: string, user: string): void {
 function assertOwnDirectory(dir: string): void {
   const stat = lstatSync(dir);
   if (!stat.isDirectory() || stat.uid !== process.getuid?.()) {
-    throw new ValidationError(`Expected ${dir} to be a directory owned by the server's user; remove it or choose another sandbox directory`);
+    throw new ValidationError(
+      `Expected ${dir} to be a directory owned by the server's user; remove it or choose another sandbox directory`,
+    );
   }
 }
 
@@ -87,8 +91,15 @@ export function createSandboxLayout(options: {
   assertOwnDirectory(root);
   if (credentials !== null) assertReachable(root, credentials.name);
 
-  const layout = { programs: resolve(options.programs), root, cache: join(root, 'cache'), work: join(root, 'work'), credentials };
-  for (const dir of [layout.programs, layout.cache, layout.work]) mkdirSync(dir, { recursive: true });
+  const layout = {
+    programs: resolve(options.programs),
+    root,
+    cache: join(root, 'cache'),
+    work: join(root, 'work'),
+    credentials,
+  };
+  for (const dir of [layout.programs, layout.cache, layout.work])
+    mkdirSync(dir, { recursive: true });
   chmodSync(layout.programs, 0o700);
   chmodSync(root, credentials === null ? 0o700 : 0o711);
   chmodSync(layout.cache, 0o700);
@@ -97,7 +108,10 @@ export function createSandboxLayout(options: {
 }
 
 /** Copies a built program into the runtime's area (atomically); returns the path to execute. */
-export function installProgram(layout: SandboxLayout, options: { sourceFile: string; deploymentId: string }): string {
+export function installProgram(
+  layout: SandboxLayout,
+  options: { sourceFile: string; deploymentId: string },
+): string {
   assertSafeId('a deployment id', options.deploymentId);
   const dir = join(layout.programs, options.deploymentId);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
@@ -142,7 +156,10 @@ function linkProgram(layout: SandboxLayout, executable: string, target: string):
 }
 
 /** Creates an execution's private directory and links its program into it. */
-export function createWorkDir(layout: SandboxLayout, options: { executionId: string; executable: string }): WorkDir {
+export function createWorkDir(
+  layout: SandboxLayout,
+  options: { executionId: string; executable: string },
+): WorkDir {
   assertSafeId('an execution id', options.executionId);
   const dir = join(layout.work, options.executionId);
   const home = join(dir, 'home');
