@@ -15,7 +15,12 @@ import {
   encodeScriptInput,
   PROTOCOL_VERSION,
 } from './protocol.ts';
-import { createCgroupBase, removeStaleCgroups, runtimeCgroupName } from './sandbox/cgroup.ts';
+import {
+  createCgroupBase,
+  pruneEmptyBases,
+  removeStaleCgroups,
+  runtimeCgroupName,
+} from './sandbox/cgroup.ts';
 import { detectHost, renderHostCapabilities, type HostCapabilities } from './sandbox/host.ts';
 import { runSandboxed, StopReason, type SandboxContext } from './sandbox/run.ts';
 import {
@@ -272,7 +277,10 @@ export function createRuntime(config: RuntimeConfig): Runtime {
     removeExecutable: async (deploymentId) => uninstallProgram(layout, deploymentId),
     execute,
     runCommand,
-    cleanupStale: () => cleanup(false),
+    async cleanupStale(): Promise<void> {
+      await cleanup(false);
+      if (host.cgroups !== null) pruneEmptyBases(host.cgroups, cgroupBase);
+    },
     async shutdown(): Promise<void> {
       stopping = true;
       const inFlight = [...running.values()];

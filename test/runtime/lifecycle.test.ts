@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { TooManyRequestsError } from '../../src/core/errors.ts';
 import { createExecutionCgroup, runtimeCgroupName } from '../../src/runtime/sandbox/cgroup.ts';
@@ -78,30 +78,33 @@ describe('concurrency', () => {
 describe('shutdown', () => {
   test('shutdown interrupts running executions and leaves no process, cgroup or directory', async () => {
     const t = await createTestRuntime();
-    const options = Array.from({ length: 3 }, () =>
-      handlerRun(t, { action: 'spawn', ms: 30_000 }, { timeoutMs: 30_000 }),
-    );
-    const sleeper = handlerRun(t, { action: 'sleep', ms: 30_000 }, { timeoutMs: 30_000 });
-    const running = [...options, sleeper].map((run) => t.runtime.execute(run));
-    await Bun.sleep(400);
+    try {
+      const options = Array.from({ length: 3 }, () =>
+        handlerRun(t, { action: 'spawn', ms: 30_000 }, { timeoutMs: 30_000 }),
+      );
+      const sleeper = handlerRun(t, { action: 'sleep', ms: 30_000 }, { timeoutMs: 30_000 });
+      const running = [...options, sleeper].map((run) => t.runtime.execute(run));
+      await Bun.sleep(400);
 
-    const started = Date.now();
-    await t.runtime.shutdown();
-    const outcomes = await Promise.all(running);
-    expect(Date.now() - started).toBeLessThan(3000);
-    expect(outcomes.map((outcome) => outcome.status)).toEqual(Array(4).fill('interrupted'));
-    expect(outcomes[3]?.error).toContain('The server stopped while the function ran');
-    for (const run of [...options, sleeper]) expect(processesOf(run.executionId)).toEqual([]);
-    expect(workDirsLeft(t)).toEqual([]);
-    expect(cgroupsLeft(t)).toEqual({ bases: [], children: [] });
+      const started = Date.now();
+      await t.runtime.shutdown();
+      const outcomes = await Promise.all(running);
+      expect(Date.now() - started).toBeLessThan(3000);
+      expect(outcomes.map((outcome) => outcome.status)).toEqual(Array(4).fill('interrupted'));
+      expect(outcomes[3]?.error).toContain('The server stopped while the function ran');
+      for (const run of [...options, sleeper]) expect(processesOf(run.executionId)).toEqual([]);
+      expect(workDirsLeft(t)).toEqual([]);
+      expect(cgroupsLeft(t)).toEqual({ bases: [], children: [] });
 
-    const late = await t.runtime.execute(handlerRun(t, {}));
-    expect(late.status).toBe('interrupted');
-    await t.cleanup();
+      const late = await t.runtime.execute(handlerRun(t, {}));
+      expect(late.status).toBe('interrupted');
+    } finally {
+      await t.cleanup();
+    }
   });
 
   test.skipIf(!host.memory)(
-    'cleanupStale removes the cgroups and directories a crashed run left',
+    'cleanupStale removes the cgroups and directories a crashed run left, and empty bases of others',
     async () => {
       const t = await createTestRuntime();
       try {

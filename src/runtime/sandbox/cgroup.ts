@@ -144,6 +144,8 @@ export function createExecutionCgroup(options: {
 
   const created: string[] = [];
   try {
+    // Recreated when missing: another server's start-up may prune empty bases (see below).
+    createCgroupBase(parents, options.base);
     for (const dir of dirs) {
       mkdirSync(dir);
       created.push(dir);
@@ -242,4 +244,29 @@ export async function removeStaleCgroups(
     if (removeBase) await removeDir(dir);
   }
   return removed;
+}
+
+/**
+ * Removes the empty base cgroups that servers which crashed left beside this one's (their data
+ * directories may be long gone). A base in use has execution cgroups, so rmdir refuses it.
+ */
+export function pruneEmptyBases(parents: CgroupParents, keep: string): void {
+  for (const parent of new Set([parents.memory, parents.pids])) {
+    if (parent === null) continue;
+    let entries: string[] = [];
+    try {
+      entries = readdirSync(parent).filter(
+        (entry) => entry.startsWith('dart_cloud-') && entry !== keep,
+      );
+    } catch {
+      continue;
+    }
+    for (const entry of entries) {
+      try {
+        rmdirSync(join(parent, entry));
+      } catch {
+        // In use (or not ours to remove).
+      }
+    }
+  }
 }
