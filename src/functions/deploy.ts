@@ -13,6 +13,7 @@ import type { ServiceContext } from './context.ts';
 import type { FunctionRow } from './functions.ts';
 import { resolveFunctionDir } from './functions.ts';
 import { createId } from './ids.ts';
+import { pruneDeployments } from './retention.ts';
 import { DeployLimits, parseEnvMap, parseFunctionName, parseInteger } from './validate.ts';
 
 const BUILD_TIMEOUT_MS = 5 * 60_000;
@@ -81,6 +82,7 @@ export async function deployFunction(
       log: build.log,
     });
     ctx.logger.info(`Deployed ${row.name} version ${version} (${build.contract} contract)`);
+    await pruneDeployments(ctx, row.id);
     return { function: activated, version, created };
   } catch (error) {
     // Deleted while it was building: its files went, so whatever failed, that is the reason.

@@ -109,3 +109,21 @@ describe('deploy service', () => {
     expect(fn.status).toBe('failed');
   });
 });
+
+describe('deployment retention', () => {
+  test('only the newest five deployments keep their files and programs', async () => {
+    for (let i = 0; i < 7; i++) await deployFunction(t.services, { ownerId, name: 'fn', archive: archive() });
+    const fn = resolveFunction(t.services, ownerId, 'fn');
+    const rows = t.services.db
+      .select()
+      .from(deployments)
+      .where(eq(deployments.functionId, fn.id))
+      .orderBy(deployments.version)
+      .all();
+    expect(rows).toHaveLength(7);
+    const onDisk = rows.map((row) => existsSync(join(t.services.dataDir, 'functions', fn.id, row.id)));
+    expect(onDisk).toEqual([false, false, true, true, true, true, true]);
+    expect(rows.map((row) => row.executable !== null)).toEqual(onDisk);
+    expect(t.runtime.removed).toEqual(rows.slice(0, 2).map((row) => row.id));
+  });
+});
