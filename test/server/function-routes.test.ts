@@ -187,3 +187,20 @@ describe('function URLs behind a reverse proxy', () => {
     expect(body.url).toBe(`https://fn.example.com/functions/${body.id}`);
   });
 });
+
+describe('size caps', () => {
+  test('an archive over 64 MiB answers 413', async () => {
+    const response = await t.deploy(token, { name: 'huge' }, 'x'.repeat(65 * 1024 * 1024));
+    expect(response.status).toBe(413);
+    expect(((await response.json()) as { error: string }).error).toBe('Payload too large');
+  });
+
+  test('an invoke body over 6 MiB answers 413', async () => {
+    await t.deploy(token, { name: 'fn' });
+    const response = await t.request('POST', '/api/functions/fn/invoke', {
+      token,
+      json: { body: 'x'.repeat(7 * 1024 * 1024) },
+    });
+    expect(response.status).toBe(413);
+  });
+});
