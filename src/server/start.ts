@@ -1,5 +1,5 @@
 /** Starts the server: data directory, database, secret, runtime, then the HTTP listener. */
-import { chmod, mkdir } from 'node:fs/promises';
+import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { eq } from 'drizzle-orm';
 import packageJson from '../../package.json' with { type: 'json' };
@@ -31,7 +31,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
   await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
   await chmod(config.dataDir, 0o700);
-  const db = openDatabase(join(config.dataDir, 'dart_cloud.db'));
+  const dbPath = join(config.dataDir, 'dart_cloud.db');
+  // SQLite gives the -wal and -shm files the mode of the database file: owner-only for all three.
+  await writeFile(dbPath, '', { flag: 'a', mode: 0o600 });
+  await chmod(dbPath, 0o600);
+  const db = openDatabase(dbPath);
   const secret = await loadOrCreateSecret(config.dataDir);
 
   // The runtime logs what this host enforces (tag `runtime`) as it detects it.

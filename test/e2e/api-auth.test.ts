@@ -18,9 +18,10 @@ describe('API auth on the compiled server', () => {
     expect(body).toEqual({ status: 'ok', version: expect.stringMatching(/^\d+\.\d+\.\d+/) });
   });
 
-  test('the data directory is owner-only and the signing secret is 0600', async () => {
+  test('the data directory, the database and the signing secret are owner-only', async () => {
     expect((await stat(server.dataDir)).mode & 0o777).toBe(0o700);
     expect((await stat(join(server.dataDir, 'secret'))).mode & 0o777).toBe(0o600);
+    expect((await stat(join(server.dataDir, 'dart_cloud.db'))).mode & 0o777).toBe(0o600);
     expect(server.output()).toContain('Dart SDK');
   });
 
