@@ -70,6 +70,7 @@ export function renderLog(row: LogRow) {
     stream: row.stream,
     level: row.level,
     message: row.message,
+    metadata: row.metadata ? (JSON.parse(row.metadata) as unknown) : null,
   };
 }
 

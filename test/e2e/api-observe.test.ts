@@ -42,6 +42,7 @@ describe('API logs, metrics and env on the compiled server', () => {
       stream: expect.any(String),
       level: expect.any(String),
       message: expect.any(String),
+      metadata: body.logs[0].stream === 'logger' ? expect.anything() : null,
     });
     const streams = new Set(body.logs.map((line: { stream: string }) => line.stream));
     expect(streams).toEqual(new Set(['logger', 'stdout']));
@@ -50,6 +51,10 @@ describe('API logs, metrics and env on the compiled server', () => {
         .filter((line: { stream: string; level: string }) => line.stream === 'logger')
         .every((line: { level: string }) => line.level === 'error'),
     ).toBe(true);
+    const logger = body.logs.find((line: { stream: string }) => line.stream === 'logger');
+    const stdout = body.logs.find((line: { stream: string }) => line.stream === 'stdout');
+    expect(logger.metadata).toEqual({ line: 1 });
+    expect(stdout.metadata).toBeNull();
     expect(body.cursor).toBe(body.logs.at(-1).id);
   });
 
