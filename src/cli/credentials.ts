@@ -2,7 +2,15 @@
  * The CLI's saved sign-ins: one token per server, and which server the CLI talks to when none
  * is named. Kept in `$XDG_CONFIG_HOME/dart_cloud/credentials.json`, readable by the owner only.
  */
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { ValidationError } from '../core/errors.ts';
@@ -25,7 +33,9 @@ export interface Credentials {
 export const DEFAULT_SERVER = 'http://127.0.0.1:8080';
 
 /** `$XDG_CONFIG_HOME/dart_cloud/credentials.json`, else `~/.config/dart_cloud/credentials.json`. */
-export function resolveCredentialsPath(env: Record<string, string | undefined> = process.env): string {
+export function resolveCredentialsPath(
+  env: Record<string, string | undefined> = process.env,
+): string {
   const configHome = env.XDG_CONFIG_HOME || join(env.HOME || homedir(), '.config');
   return join(configHome, 'dart_cloud', 'credentials.json');
 }
@@ -42,7 +52,8 @@ export function readCredentials(options: { path: string }): Credentials {
       { cause: error },
     );
   }
-  const record = typeof parsed === 'object' && parsed !== null ? (parsed as Partial<Credentials>) : {};
+  const record =
+    typeof parsed === 'object' && parsed !== null ? (parsed as Partial<Credentials>) : {};
   return {
     defaultServer: typeof record.defaultServer === 'string' ? record.defaultServer : null,
     servers: typeof record.servers === 'object' && record.servers !== null ? record.servers : {},
@@ -62,7 +73,12 @@ export function writeCredentials(options: { path: string; credentials: Credentia
 }
 
 /** Saves a token for a server and makes that server the default. */
-export function saveLogin(options: { path: string; server: string; token: string; email: string }): void {
+export function saveLogin(options: {
+  path: string;
+  server: string;
+  token: string;
+  email: string;
+}): void {
   const credentials = readCredentials({ path: options.path });
   credentials.servers[options.server] = {
     token: options.token,
@@ -98,7 +114,9 @@ export function normalizeServerUrl(value: string): string {
   try {
     url = new URL(withScheme);
   } catch {
-    throw new ValidationError(`Expected --server to be an address such as http://127.0.0.1:8080, got '${value}'`);
+    throw new ValidationError(
+      `Expected --server to be an address such as http://127.0.0.1:8080, got '${value}'`,
+    );
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new ValidationError(`Expected --server to use http or https, got '${value}'`);

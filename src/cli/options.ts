@@ -80,8 +80,15 @@ export function parseTimeoutSeconds(options: { option: string; value: string }):
 export function parsePositiveInt(options: { option: string; value: string; max?: number }): number {
   const value = options.value.trim();
   const number = /^\d+$/.test(value) ? Number(value) : Number.NaN;
-  if (!Number.isSafeInteger(number) || number < 1 || number > (options.max ?? Number.MAX_SAFE_INTEGER)) {
-    const range = options.max === undefined ? 'a positive whole number' : `a whole number from 1 to ${options.max}`;
+  if (
+    !Number.isSafeInteger(number) ||
+    number < 1 ||
+    number > (options.max ?? Number.MAX_SAFE_INTEGER)
+  ) {
+    const range =
+      options.max === undefined
+        ? 'a positive whole number'
+        : `a whole number from 1 to ${options.max}`;
     throw new ValidationError(`Expected ${options.option} to be ${range}, got '${options.value}'`);
   }
   return number;
@@ -102,7 +109,10 @@ export function parsePort(options: { option: string; value: string }): number {
 const ENV_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** `KEY=VALUE` pairs into an object; the value may contain `=` and may be empty. */
-export function parseEnvPairs(options: { option: string; values: string[] }): Record<string, string> {
+export function parseEnvPairs(options: {
+  option: string;
+  values: string[];
+}): Record<string, string> {
   const env: Record<string, string> = {};
   for (const pair of options.values) {
     const separator = pair.indexOf('=');

@@ -2,7 +2,8 @@
 import { createConsola, type ConsolaInstance } from 'consola';
 
 const useColor = process.stderr.isTTY === true && !process.env.NO_COLOR;
-const paint = (code: number, text: string): string => (useColor ? `\u001b[${code}m${text}\u001b[39m` : text);
+const paint = (code: number, text: string): string =>
+  useColor ? `\u001b[${code}m${text}\u001b[39m` : text;
 
 const PREFIXES: Record<string, string> = {
   fatal: paint(31, 'error: '),
@@ -22,7 +23,9 @@ export const ui: ConsolaInstance = createConsola({
   reporters: [
     {
       log(entry) {
-        const message = entry.args.map((arg) => (arg instanceof Error ? arg.message : String(arg))).join(' ');
+        const message = entry.args
+          .map((arg) => (arg instanceof Error ? arg.message : String(arg)))
+          .join(' ');
         process.stderr.write(`${PREFIXES[entry.type] ?? ''}${message}\n`);
       },
     },

@@ -29,7 +29,10 @@ export function promptHidden(options: { message: string; missing: string }): Pro
 }
 
 /** Asks yes or no; anything but `y` or `yes` is no. */
-export async function promptConfirm(options: { message: string; missing: string }): Promise<boolean> {
+export async function promptConfirm(options: {
+  message: string;
+  missing: string;
+}): Promise<boolean> {
   const answer = await readLine({ ...options, message: `${options.message} [y/N]`, hidden: false });
   return /^y(es)?$/i.test(answer.trim());
 }

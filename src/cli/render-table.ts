@@ -32,7 +32,9 @@ export function renderTable<Row>(options: { columns: TableColumn<Row>[]; rows: R
 /** Renders label/value pairs as two aligned columns. */
 export function renderKeyValues(pairs: [string, string | number | null | undefined][]): string {
   const width = Math.max(0, ...pairs.map(([label]) => label.length));
-  return pairs.map(([label, value]) => `${`${label}:`.padEnd(width + 1)}  ${renderCell(value)}`).join('\n');
+  return pairs
+    .map(([label, value]) => `${`${label}:`.padEnd(width + 1)}  ${renderCell(value)}`)
+    .join('\n');
 }
 
 function renderCell(value: string | number | null | undefined): string {

@@ -1,10 +1,6 @@
 /** The CLI edge: the one place where errors become messages on stderr and exit codes. */
 import { ApiError, ServerUnreachableError } from '../client/errors.ts';
-import {
-  DartCloudError,
-  DartSdkNotFoundError,
-  ValidationError,
-} from '../core/errors.ts';
+import { DartCloudError, DartSdkNotFoundError, ValidationError } from '../core/errors.ts';
 import { ExitCode } from './exit-codes.ts';
 import { ui } from './output.ts';
 import { PromptError } from './prompt.ts';
@@ -26,16 +22,20 @@ export function describeError(error: unknown): ErrorReport {
   if (error instanceof ServerUnreachableError) {
     return { message: error.message, exitCode: ExitCode.unreachable };
   }
-  if (error instanceof NotLoggedInError) return { message: error.message, exitCode: ExitCode.unauthorized };
+  if (error instanceof NotLoggedInError)
+    return { message: error.message, exitCode: ExitCode.unauthorized };
   if (error instanceof ValidationError || error instanceof PromptError) {
     return { message: error.message, exitCode: ExitCode.usage };
   }
-  if (error instanceof DartSdkNotFoundError) return { message: error.message, exitCode: ExitCode.failure };
+  if (error instanceof DartSdkNotFoundError)
+    return { message: error.message, exitCode: ExitCode.failure };
   if (isCittyError(error)) {
     return { message: stripAnsi(error.message), exitCode: ExitCode.usage, showUsage: true };
   }
-  if (error instanceof DartCloudError) return { message: error.message, exitCode: ExitCode.failure };
+  if (error instanceof DartCloudError)
+    return { message: error.message, exitCode: ExitCode.failure };
 
+  if (isSystemError(error)) return { message: error.message, exitCode: ExitCode.failure };
   const message = error instanceof Error ? error.message : String(error);
   return { message: `Unexpected error: ${message}`, exitCode: ExitCode.failure };
 }
@@ -50,7 +50,11 @@ function describeApiError(error: ApiError): ErrorReport {
     };
   }
   if (error.status === 403) return { message: said, exitCode: ExitCode.unauthorized };
-  if (error.status === 404 && error.functionRef !== null && /^function not found/i.test(error.details)) {
+  if (
+    error.status === 404 &&
+    error.functionRef !== null &&
+    /^function not found/i.test(error.details)
+  ) {
     return {
       message: `Function '${error.functionRef}' not found. Run \`dart_cloud list\` to see your functions.`,
       exitCode: ExitCode.notFound,
@@ -61,7 +65,8 @@ function describeApiError(error: ApiError): ErrorReport {
     const log = error.body.build_log;
     return {
       message: said,
-      detail: typeof log === 'string' && log.trim() !== '' ? `Build log:\n${log.trimEnd()}` : undefined,
+      detail:
+        typeof log === 'string' && log.trim() !== '' ? `Build log:\n${log.trimEnd()}` : undefined,
       exitCode: ExitCode.failure,
     };
   }
@@ -69,7 +74,8 @@ function describeApiError(error: ApiError): ErrorReport {
     const retry = error.retryAfterSeconds === null ? '' : ` Retry in ${error.retryAfterSeconds} s.`;
     return { message: `${said}.${retry}`, exitCode: ExitCode.failure };
   }
-  if (error.status === 400 || error.status === 413) return { message: said, exitCode: ExitCode.usage };
+  if (error.status === 400 || error.status === 413)
+    return { message: said, exitCode: ExitCode.usage };
   return { message: said, exitCode: ExitCode.failure };
 }
 
@@ -78,7 +84,11 @@ export function reportError(error: unknown): ExitCode {
   const report = describeError(error);
   ui.error(report.message);
   if (report.detail !== undefined) process.stderr.write(`${report.detail}\n`);
-  if (report.exitCode === ExitCode.failure && !(error instanceof DartCloudError) && error instanceof Error) {
+  if (
+    report.exitCode === ExitCode.failure &&
+    !(error instanceof DartCloudError) &&
+    error instanceof Error
+  ) {
     ui.debug(error.stack ?? '');
   }
   return report.exitCode;
@@ -87,6 +97,11 @@ export function reportError(error: unknown): ExitCode {
 /** citty's own usage errors (unknown command, missing argument) carry `name: 'CLIError'`. */
 function isCittyError(error: unknown): error is Error {
   return error instanceof Error && error.name === 'CLIError';
+}
+
+/** An operating-system failure (`ENOENT`, `EACCES`, `EADDRINUSE`, ...): its message says it all. */
+function isSystemError(error: unknown): error is Error {
+  return error instanceof Error && typeof (error as { syscall?: unknown }).syscall === 'string';
 }
 
 function stripAnsi(text: string): string {

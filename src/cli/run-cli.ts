@@ -13,7 +13,9 @@ export async function runCli(options: {
   version: string;
 }): Promise<number> {
   const { command, rawArgs } = options;
-  const beforeSeparator = rawArgs.includes('--') ? rawArgs.slice(0, rawArgs.indexOf('--')) : rawArgs;
+  const beforeSeparator = rawArgs.includes('--')
+    ? rawArgs.slice(0, rawArgs.indexOf('--'))
+    : rawArgs;
 
   if (beforeSeparator.some((arg) => arg === '--help' || arg === '-h')) {
     await showUsage(...(await resolveCommandPath({ command, rawArgs })));

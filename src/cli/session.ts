@@ -48,17 +48,18 @@ export function resolveSession(options: {
   const credentialsPath = resolveCredentialsPath(env);
   const credentials = readCredentials({ path: credentialsPath });
 
-  const named = options.server || env.DART_CLOUD_SERVER || credentials.defaultServer || DEFAULT_SERVER;
+  const named =
+    options.server || env.DART_CLOUD_SERVER || credentials.defaultServer || DEFAULT_SERVER;
   const server = normalizeServerUrl(named);
   const token = env.DART_CLOUD_TOKEN || credentials.servers[server]?.token || null;
   return { server, token, credentialsPath };
 }
 
 /** A client for the resolved server; throws `NotLoggedInError` when `auth` is needed but absent. */
-export function createSessionClient(options: {
-  server?: string | undefined;
-  auth?: boolean;
-}): { client: ApiClient; session: Session } {
+export function createSessionClient(options: { server?: string | undefined; auth?: boolean }): {
+  client: ApiClient;
+  session: Session;
+} {
   const session = resolveSession({ server: options.server });
   if (options.auth !== false && session.token === null) throw new NotLoggedInError(session.server);
   const client = new ApiClient({ baseUrl: session.server, token: session.token });

@@ -8,7 +8,11 @@ import type { Session } from './session.ts';
 
 /** The `--email` and `--password` options. */
 export const signInArgs = {
-  email: { type: 'string', description: 'Email address (asked for when missing)', valueHint: 'email' },
+  email: {
+    type: 'string',
+    description: 'Email address (asked for when missing)',
+    valueHint: 'email',
+  },
   password: {
     type: 'string',
     description: 'Password (asked for, hidden, when missing; or set DART_CLOUD_PASSWORD)',
@@ -37,13 +41,18 @@ export async function resolveSignIn(options: {
   const password = await promptHidden({ message: 'Password:', missing });
   if (options.confirmPassword) {
     const again = await promptHidden({ message: 'Password again:', missing });
-    if (again !== password) throw new ValidationError('The two passwords differ; run the command again');
+    if (again !== password)
+      throw new ValidationError('The two passwords differ; run the command again');
   }
   return { email, password };
 }
 
 /** Saves a fresh token for the session's server and says who is signed in where. */
-export function completeSignIn(options: { session: Session; auth: AuthResponse; verb: string }): void {
+export function completeSignIn(options: {
+  session: Session;
+  auth: AuthResponse;
+  verb: string;
+}): void {
   const { session, auth } = options;
   saveLogin({
     path: session.credentialsPath,

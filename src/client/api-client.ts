@@ -94,7 +94,11 @@ export class ApiClient {
   }): Promise<DeployResponse> {
     const form = new FormData();
     form.append('name', options.name);
-    form.append('archive', new Blob([options.archive], { type: 'application/gzip' }), 'function.tar.gz');
+    form.append(
+      'archive',
+      new Blob([options.archive], { type: 'application/gzip' }),
+      'function.tar.gz',
+    );
     if (options.env !== undefined) form.append('env', JSON.stringify(options.env));
     if (options.memory !== undefined) form.append('memory', String(options.memory));
     if (options.timeout !== undefined) form.append('timeout', String(options.timeout));
@@ -128,7 +132,11 @@ export class ApiClient {
   }
 
   /** A function's executions, newest first. */
-  listExecutions(options: { id: string; limit?: number; offset?: number }): Promise<ExecutionListResponse> {
+  listExecutions(options: {
+    id: string;
+    limit?: number;
+    offset?: number;
+  }): Promise<ExecutionListResponse> {
     const { id, ...query } = options;
     return this.#request(`${functionPath(id)}/executions`, { query, functionRef: id });
   }

@@ -19,9 +19,13 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe('serve options', () => {
   test('the data directory comes from --data-dir, DART_CLOUD_DATA_DIR, XDG_DATA_HOME, then ~/.local/share', () => {
     expect(resolveDataDir({ flag: '/flag', env: { DART_CLOUD_DATA_DIR: '/env' } })).toBe('/flag');
-    expect(resolveDataDir({ env: { DART_CLOUD_DATA_DIR: '/env', XDG_DATA_HOME: '/xdg' } })).toBe('/env');
+    expect(resolveDataDir({ env: { DART_CLOUD_DATA_DIR: '/env', XDG_DATA_HOME: '/xdg' } })).toBe(
+      '/env',
+    );
     expect(resolveDataDir({ env: { XDG_DATA_HOME: '/xdg' } })).toBe('/xdg/dart_cloud');
-    expect(resolveDataDir({ env: { HOME: '/home/ada' } })).toBe('/home/ada/.local/share/dart_cloud');
+    expect(resolveDataDir({ env: { HOME: '/home/ada' } })).toBe(
+      '/home/ada/.local/share/dart_cloud',
+    );
   });
 
   test('defaults give loopback, port 8080 and closed sign-up; DART_CLOUD_DART names the SDK', () => {
@@ -51,7 +55,12 @@ describe('serve options', () => {
       },
       env: {},
     });
-    expect(options).toMatchObject({ port: 0, allowSignup: true, runAsUser: 'nobody', maxConcurrentPerFunction: 4 });
+    expect(options).toMatchObject({
+      port: 0,
+      allowSignup: true,
+      runAsUser: 'nobody',
+      maxConcurrentPerFunction: 4,
+    });
     expect(() =>
       parseServeOptions({ args: { host: 'h', port: '1', 'max-concurrency': 'lots' }, env: {} }),
     ).toThrow("Expected --max-concurrency to be a positive whole number, got 'lots'");
@@ -70,7 +79,10 @@ describe('deploy options', () => {
 
   test('a path that is a file is refused', () => {
     expect(() =>
-      parseDeployOptions({ args: { path: join(dir, 'body.json'), memory: '512', timeout: '30' }, rawArgs: [] }),
+      parseDeployOptions({
+        args: { path: join(dir, 'body.json'), memory: '512', timeout: '30' },
+        rawArgs: [],
+      }),
     ).toThrow('(a file)');
   });
 });
@@ -83,7 +95,9 @@ describe('invoke data', () => {
   });
 
   test('--data that is not JSON, or a missing file, is refused', () => {
-    expect(() => parseInvokeData('{a:1}')).toThrow(`Expected --data to be JSON such as '{"name":"Ada"}', got '{a:1}'`);
+    expect(() => parseInvokeData('{a:1}')).toThrow(
+      `Expected --data to be JSON such as '{"name":"Ada"}', got '{a:1}'`,
+    );
     expect(() => parseInvokeData('@/no/such/file')).toThrow(ValidationError);
   });
 

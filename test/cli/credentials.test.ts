@@ -1,5 +1,13 @@
 import { afterEach, beforeEach, describe, expect, test } from 'bun:test';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, existsSync, mkdirSync } from 'node:fs';
+import {
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  existsSync,
+  mkdirSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import {
@@ -24,8 +32,12 @@ afterEach(() => rmSync(home, { recursive: true, force: true }));
 
 describe('credentials file', () => {
   test('lives under XDG_CONFIG_HOME, else ~/.config', () => {
-    expect(resolveCredentialsPath({ XDG_CONFIG_HOME: '/x' })).toBe('/x/dart_cloud/credentials.json');
-    expect(resolveCredentialsPath({ HOME: '/home/ada' })).toBe('/home/ada/.config/dart_cloud/credentials.json');
+    expect(resolveCredentialsPath({ XDG_CONFIG_HOME: '/x' })).toBe(
+      '/x/dart_cloud/credentials.json',
+    );
+    expect(resolveCredentialsPath({ HOME: '/home/ada' })).toBe(
+      '/home/ada/.config/dart_cloud/credentials.json',
+    );
   });
 
   test('is written readable by the owner only, in a directory only the owner can enter', () => {
@@ -64,7 +76,9 @@ describe('normalizeServerUrl', () => {
   });
 
   test('refuses other schemes', () => {
-    expect(() => normalizeServerUrl('ftp://example.com')).toThrow('Expected --server to use http or https');
+    expect(() => normalizeServerUrl('ftp://example.com')).toThrow(
+      'Expected --server to use http or https',
+    );
   });
 });
 
@@ -75,10 +89,13 @@ describe('resolveSession', () => {
 
     saveLogin({ path, server: 'http://saved:1', token: 'ts', email: 'a@example.com' });
     expect(resolveSession({ env }).server).toBe('http://saved:1');
-    expect(resolveSession({ env: { ...env, DART_CLOUD_SERVER: 'http://env:2' } }).server).toBe('http://env:2');
-    expect(resolveSession({ server: 'flag:3', env: { ...env, DART_CLOUD_SERVER: 'http://env:2' } }).server).toBe(
-      'http://flag:3',
+    expect(resolveSession({ env: { ...env, DART_CLOUD_SERVER: 'http://env:2' } }).server).toBe(
+      'http://env:2',
     );
+    expect(
+      resolveSession({ server: 'flag:3', env: { ...env, DART_CLOUD_SERVER: 'http://env:2' } })
+        .server,
+    ).toBe('http://flag:3');
   });
 
   test('sends a saved token only to the server it was saved for; DART_CLOUD_TOKEN overrides', () => {
@@ -86,11 +103,15 @@ describe('resolveSession', () => {
     saveLogin({ path, server: 'http://saved:1', token: 'ts', email: 'a@example.com' });
     expect(resolveSession({ env }).token).toBe('ts');
     expect(resolveSession({ server: 'http://other:1', env }).token).toBeNull();
-    expect(resolveSession({ server: 'http://other:1', env: { ...env, DART_CLOUD_TOKEN: 'te' } }).token).toBe('te');
+    expect(
+      resolveSession({ server: 'http://other:1', env: { ...env, DART_CLOUD_TOKEN: 'te' } }).token,
+    ).toBe('te');
   });
 
   test('reads the file it wrote', () => {
     saveLogin({ path, server: 'http://saved:1', token: 'ts', email: 'a@example.com' });
-    expect(JSON.parse(readFileSync(path, 'utf8')).servers['http://saved:1'].email).toBe('a@example.com');
+    expect(JSON.parse(readFileSync(path, 'utf8')).servers['http://saved:1'].email).toBe(
+      'a@example.com',
+    );
   });
 });

@@ -53,9 +53,15 @@ describe('parseDurationMs and parseTimeoutSeconds', () => {
     expect(() => parseTimeoutSeconds({ option: '--timeout', value: 'soon' })).toThrow(
       "Expected --timeout to be a duration such as 30s or 2m, got 'soon'",
     );
-    expect(() => parseTimeoutSeconds({ option: '--timeout', value: '0s' })).toThrow(ValidationError);
-    expect(() => parseTimeoutSeconds({ option: '--timeout', value: '3y' })).toThrow(ValidationError);
-    expect(() => parseTimeoutSeconds({ option: '--timeout', value: '30s!' })).toThrow(ValidationError);
+    expect(() => parseTimeoutSeconds({ option: '--timeout', value: '0s' })).toThrow(
+      ValidationError,
+    );
+    expect(() => parseTimeoutSeconds({ option: '--timeout', value: '3y' })).toThrow(
+      ValidationError,
+    );
+    expect(() => parseTimeoutSeconds({ option: '--timeout', value: '30s!' })).toThrow(
+      ValidationError,
+    );
   });
 
   test('timeouts refuse fractions of a second', () => {
@@ -68,7 +74,10 @@ describe('parseDurationMs and parseTimeoutSeconds', () => {
 describe('parseEnvPairs', () => {
   test('splits at the first equals sign and keeps empty values', () => {
     expect(
-      parseEnvPairs({ option: '--env', values: ['DATABASE_URL=postgresql://u:p@h/db?a=b', 'EMPTY='] }),
+      parseEnvPairs({
+        option: '--env',
+        values: ['DATABASE_URL=postgresql://u:p@h/db?a=b', 'EMPTY='],
+      }),
     ).toEqual({ DATABASE_URL: 'postgresql://u:p@h/db?a=b', EMPTY: '' });
   });
 
@@ -86,22 +95,30 @@ describe('collectRepeated', () => {
   });
 
   test('throws when the flag ends the line without a value', () => {
-    expect(() => collectRepeated({ rawArgs: ['--env'], name: 'env' })).toThrow('Expected a value after --env');
+    expect(() => collectRepeated({ rawArgs: ['--env'], name: 'env' })).toThrow(
+      'Expected a value after --env',
+    );
   });
 });
 
 describe('parseChoice, parsePositiveInt and parsePort', () => {
   test('parseChoice accepts listed values and names them all when it refuses', () => {
-    expect(parseChoice({ option: '--format', value: 'json', choices: ['table', 'json'] })).toBe('json');
-    expect(() => parseChoice({ option: '--format', value: 'yaml', choices: ['table', 'json'] })).toThrow(
-      "Expected --format to be one of table, json, got 'yaml'",
+    expect(parseChoice({ option: '--format', value: 'json', choices: ['table', 'json'] })).toBe(
+      'json',
     );
+    expect(() =>
+      parseChoice({ option: '--format', value: 'yaml', choices: ['table', 'json'] }),
+    ).toThrow("Expected --format to be one of table, json, got 'yaml'");
   });
 
   test('parsePositiveInt keeps to its range', () => {
     expect(parsePositiveInt({ option: '--limit', value: '10', max: 100 })).toBe(10);
-    expect(() => parsePositiveInt({ option: '--limit', value: '0', max: 100 })).toThrow('from 1 to 100');
-    expect(() => parsePositiveInt({ option: '--limit', value: '101', max: 100 })).toThrow(ValidationError);
+    expect(() => parsePositiveInt({ option: '--limit', value: '0', max: 100 })).toThrow(
+      'from 1 to 100',
+    );
+    expect(() => parsePositiveInt({ option: '--limit', value: '101', max: 100 })).toThrow(
+      ValidationError,
+    );
     expect(() => parsePositiveInt({ option: '--limit', value: '1.5' })).toThrow(ValidationError);
     expect(() => parsePositiveInt({ option: '--limit', value: 'ten' })).toThrow(ValidationError);
   });
@@ -118,13 +135,19 @@ describe('parseSince', () => {
   const now = new Date('2026-01-02T03:04:05.000Z');
 
   test('reads ISO times, Unix milliseconds and spans back from now', () => {
-    expect(parseSince({ option: '--since', value: '2025-01-01T00:00:00Z', now })).toBe('2025-01-01T00:00:00.000Z');
-    expect(parseSince({ option: '--since', value: '1735689600000', now })).toBe('2025-01-01T00:00:00.000Z');
+    expect(parseSince({ option: '--since', value: '2025-01-01T00:00:00Z', now })).toBe(
+      '2025-01-01T00:00:00.000Z',
+    );
+    expect(parseSince({ option: '--since', value: '1735689600000', now })).toBe(
+      '2025-01-01T00:00:00.000Z',
+    );
     expect(parseSince({ option: '--since', value: '10m', now })).toBe('2026-01-02T02:54:05.000Z');
   });
 
   test('rejects values that are none of the three', () => {
-    expect(() => parseSince({ option: '--since', value: 'yesterday', now })).toThrow("got 'yesterday'");
+    expect(() => parseSince({ option: '--since', value: 'yesterday', now })).toThrow(
+      "got 'yesterday'",
+    );
     expect(() => parseSince({ option: '--since', value: '30', now })).toThrow(ValidationError);
   });
 });

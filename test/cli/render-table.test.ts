@@ -37,9 +37,13 @@ describe('renderTable', () => {
 
 describe('renderKeyValues', () => {
   test('aligns values after their labels', () => {
-    expect(renderKeyValues([['id', 'f1'], ['status', 'deployed'], ['url', undefined]])).toBe(
-      ['id:      f1', 'status:  deployed', 'url:     -'].join('\n'),
-    );
+    expect(
+      renderKeyValues([
+        ['id', 'f1'],
+        ['status', 'deployed'],
+        ['url', undefined],
+      ]),
+    ).toBe(['id:      f1', 'status:  deployed', 'url:     -'].join('\n'));
   });
 });
 
@@ -49,7 +53,9 @@ describe('command renderers', () => {
   });
 
   test('the function list says how many more functions the limit hides', () => {
-    const functions = [{ id: 'f1', name: 'hello', status: 'deployed', created_at: '2025-01-01T00:00:00Z' }];
+    const functions = [
+      { id: 'f1', name: 'hello', status: 'deployed', created_at: '2025-01-01T00:00:00Z' },
+    ];
     const text = renderFunctionList({ functions, total: 3 });
     expect(text.split('\n')[0]).toMatch(/^ID\s+NAME\s+STATUS\s+CREATED$/);
     expect(text).toContain('(2 more; pass --limit to see them)');

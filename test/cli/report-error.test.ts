@@ -15,7 +15,12 @@ describe('describeError', () => {
   });
 
   test('an unknown function names it and points at `dart_cloud list`', () => {
-    const error = new ApiError({ status: 404, error: 'Not found', details: 'Function not found', functionRef: 'nope' });
+    const error = new ApiError({
+      status: 404,
+      error: 'Not found',
+      details: 'Function not found',
+      functionRef: 'nope',
+    });
     expect(describeError(error)).toEqual({
       message: "Function 'nope' not found. Run `dart_cloud list` to see your functions.",
       exitCode: ExitCode.notFound,
@@ -23,9 +28,13 @@ describe('describeError', () => {
   });
 
   test('a rejected token says to log in again', () => {
-    const report = describeError(new ApiError({ status: 401, error: 'Unauthorized', details: 'Invalid or expired token' }));
+    const report = describeError(
+      new ApiError({ status: 401, error: 'Unauthorized', details: 'Invalid or expired token' }),
+    );
     expect(report.exitCode).toBe(ExitCode.unauthorized);
-    expect(report.message).toBe('Unauthorized: Invalid or expired token. Run `dart_cloud login` to sign in again.');
+    expect(report.message).toBe(
+      'Unauthorized: Invalid or expired token. Run `dart_cloud login` to sign in again.',
+    );
   });
 
   test('a failed build carries the build log', () => {
@@ -41,16 +50,21 @@ describe('describeError', () => {
   });
 
   test('too many requests says when to retry', () => {
-    const error = new ApiError({ status: 429, error: 'Too many requests', details: 'At most 10', retryAfterSeconds: 2 });
+    const error = new ApiError({
+      status: 429,
+      error: 'Too many requests',
+      details: 'At most 10',
+      retryAfterSeconds: 2,
+    });
     expect(describeError(error).message).toBe('Too many requests: At most 10. Retry in 2 s.');
   });
 
   test('usage mistakes and missing terminals exit with the usage code', () => {
     expect(describeError(new ValidationError('bad')).exitCode).toBe(ExitCode.usage);
     expect(describeError(new PromptError('no terminal')).exitCode).toBe(ExitCode.usage);
-    expect(describeError(new ApiError({ status: 400, error: 'Invalid request', details: 'x' })).exitCode).toBe(
-      ExitCode.usage,
-    );
+    expect(
+      describeError(new ApiError({ status: 400, error: 'Invalid request', details: 'x' })).exitCode,
+    ).toBe(ExitCode.usage);
   });
 
   test('a missing sign-in says how to sign in', () => {
@@ -60,6 +74,22 @@ describe('describeError', () => {
   });
 
   test('an unexpected error keeps its message and exits 1', () => {
-    expect(describeError(new TypeError('boom'))).toEqual({ message: 'Unexpected error: boom', exitCode: 1 });
+    expect(describeError(new TypeError('boom'))).toEqual({
+      message: 'Unexpected error: boom',
+      exitCode: 1,
+    });
+  });
+});
+
+describe('describeError with system errors', () => {
+  test('an operating-system error keeps its own message without the unexpected-error prefix', () => {
+    const error = Object.assign(new Error("EACCES: permission denied, mkdir '/data'"), {
+      code: 'EACCES',
+      syscall: 'mkdir',
+    });
+    expect(describeError(error)).toEqual({
+      message: "EACCES: permission denied, mkdir '/data'",
+      exitCode: 1,
+    });
   });
 });

@@ -37,14 +37,27 @@ beforeAll(() => {
           timeout: String(form.get('timeout')),
           archive: archive instanceof Blob ? String(archive.size) : 'missing',
         };
-        return Response.json({ id: 'f1', name: 'hello', status: 'deployed', url: 'u', version: 1 }, { status: 201 });
+        return Response.json(
+          { id: 'f1', name: 'hello', status: 'deployed', url: 'u', version: 1 },
+          { status: 201 },
+        );
       }
       if (url.pathname === '/api/functions/missing') {
-        return Response.json({ error: 'Not found', details: 'Function not found' }, { status: 404 });
+        return Response.json(
+          { error: 'Not found', details: 'Function not found' },
+          { status: 404 },
+        );
       }
       if (url.pathname === '/api/functions/slow/invoke') {
         return Response.json(
-          { execution_id: 'e1', status: 'timeout', result: null, duration_ms: 1000, error: 'Timed out', details: 'd' },
+          {
+            execution_id: 'e1',
+            status: 'timeout',
+            result: null,
+            duration_ms: 1000,
+            error: 'Timed out',
+            details: 'd',
+          },
           { status: 504 },
         );
       }
@@ -54,7 +67,8 @@ beforeAll(() => {
           { status: 429, headers: { 'retry-after': '3' } },
         );
       }
-      if (url.pathname === '/api/health') return new Response('<html>', { status: 502, headers: { 'content-type': 'text/html' } });
+      if (url.pathname === '/api/health')
+        return new Response('<html>', { status: 502, headers: { 'content-type': 'text/html' } });
       if (url.pathname.startsWith('/api/functions/a%2Fb')) return Response.json({ ok: true });
       if (request.method === 'PUT') entry.json = await request.json();
       return Response.json({ echo: url.pathname });
@@ -71,7 +85,12 @@ describe('ApiClient', () => {
     seen = [];
     const client = new ApiClient({ baseUrl: `${base()}/`, token: 'tok' });
     await client.listFunctions({ limit: 5, offset: undefined });
-    expect(seen[0]).toMatchObject({ method: 'GET', path: '/api/functions', search: '?limit=5', authorization: 'Bearer tok' });
+    expect(seen[0]).toMatchObject({
+      method: 'GET',
+      path: '/api/functions',
+      search: '?limit=5',
+      authorization: 'Bearer tok',
+    });
   });
 
   test('uploads a deploy as multipart with the archive, env, memory and timeout', async () => {
@@ -85,7 +104,13 @@ describe('ApiClient', () => {
       timeout: 60,
     });
     expect(answer.id).toBe('f1');
-    expect(seen[0]?.form).toEqual({ name: 'hello', env: '{"A":"1"}', memory: '1024', timeout: '60', archive: '3' });
+    expect(seen[0]?.form).toEqual({
+      name: 'hello',
+      env: '{"A":"1"}',
+      memory: '1024',
+      timeout: '60',
+      archive: '3',
+    });
   });
 
   test('escapes function names and keys in paths', async () => {
@@ -99,7 +124,12 @@ describe('ApiClient', () => {
     const client = new ApiClient({ baseUrl: base(), token: 'tok' });
     const error = await client.getFunction({ id: 'missing' }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ApiError);
-    expect(error).toMatchObject({ status: 404, error: 'Not found', details: 'Function not found', functionRef: 'missing' });
+    expect(error).toMatchObject({
+      status: 404,
+      error: 'Not found',
+      details: 'Function not found',
+      functionRef: 'missing',
+    });
   });
 
   test('answers a timed-out execution as a result rather than an error', async () => {
@@ -110,7 +140,9 @@ describe('ApiClient', () => {
 
   test('reads Retry-After on 429', async () => {
     const client = new ApiClient({ baseUrl: base(), token: 'tok' });
-    const error = await client.invoke({ id: 'busy', request: {} }).catch((caught: unknown) => caught);
+    const error = await client
+      .invoke({ id: 'busy', request: {} })
+      .catch((caught: unknown) => caught);
     expect(error).toMatchObject({ status: 429, retryAfterSeconds: 3 });
   });
 

@@ -27,7 +27,10 @@ export interface CliWorld {
   tmp: string;
   /** The environment every CLI run gets (fresh, not the test runner's). */
   env: Record<string, string>;
-  run(args: string[], options?: { env?: Record<string, string>; timeoutMs?: number }): Promise<CliResult>;
+  run(
+    args: string[],
+    options?: { env?: Record<string, string>; timeoutMs?: number },
+  ): Promise<CliResult>;
   /** Stops the server with SIGTERM and answers its exit code. */
   stop(): Promise<number | null>;
 }
@@ -116,7 +119,12 @@ export interface LiveProcess {
 
 /** Spawns a command and collects stdout and stderr together as they arrive. */
 export function spawnLive(options: { cmd: string[]; env: Record<string, string> }): LiveProcess {
-  const proc = Bun.spawn(options.cmd, { env: options.env, stdin: 'pipe', stdout: 'pipe', stderr: 'pipe' });
+  const proc = Bun.spawn(options.cmd, {
+    env: options.env,
+    stdin: 'pipe',
+    stdout: 'pipe',
+    stderr: 'pipe',
+  });
   let text = '';
   const collect = async (stream: ReadableStream<Uint8Array>): Promise<void> => {
     const decoder = new TextDecoder();
@@ -131,7 +139,8 @@ export function spawnLive(options: { cmd: string[]; env: Record<string, string> 
     async waitFor(pattern, timeoutMs = 10_000) {
       const deadline = Date.now() + timeoutMs;
       while (!pattern.test(text)) {
-        if (Date.now() > deadline) throw new Error(`Timed out waiting for ${pattern}; output so far:\n${text}`);
+        if (Date.now() > deadline)
+          throw new Error(`Timed out waiting for ${pattern}; output so far:\n${text}`);
         await Bun.sleep(25);
       }
     },

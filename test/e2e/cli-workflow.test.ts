@@ -19,7 +19,8 @@ afterAll(async () => {
   await world?.stop();
 });
 
-const credentialsFile = (): string => join(world.env.XDG_CONFIG_HOME ?? '', 'dart_cloud', 'credentials.json');
+const credentialsFile = (): string =>
+  join(world.env.XDG_CONFIG_HOME ?? '', 'dart_cloud', 'credentials.json');
 const json = <T>(text: string): T => JSON.parse(text) as T;
 
 describe('accounts', () => {
@@ -29,7 +30,17 @@ describe('accounts', () => {
 
     const help = await world.run(['--help']);
     expect(help.code).toBe(0);
-    for (const command of ['serve', 'login', 'deploy', 'list', 'delete', 'status', 'logs', 'metrics', 'env']) {
+    for (const command of [
+      'serve',
+      'login',
+      'deploy',
+      'list',
+      'delete',
+      'status',
+      'logs',
+      'metrics',
+      'env',
+    ]) {
       expect(help.stdout).toContain(command);
     }
   });
@@ -46,15 +57,24 @@ describe('accounts', () => {
   });
 
   test('register refuses a second account when the server does not allow sign-up', async () => {
-    const result = await world.run(['register', '--email', 'eve@example.com', '--password', PASSWORD]);
+    const result = await world.run([
+      'register',
+      '--email',
+      'eve@example.com',
+      '--password',
+      PASSWORD,
+    ]);
     expect(result.code).toBe(3);
     expect(result.stderr).toContain('Forbidden');
   });
 
   test('login with --email and --password against --server saves a fresh token', async () => {
-    const result = await world.run(['login', '--email', EMAIL, '--password', PASSWORD, '--server', world.url], {
-      env: { DART_CLOUD_SERVER: 'http://127.0.0.1:1' },
-    });
+    const result = await world.run(
+      ['login', '--email', EMAIL, '--password', PASSWORD, '--server', world.url],
+      {
+        env: { DART_CLOUD_SERVER: 'http://127.0.0.1:1' },
+      },
+    );
     expect(result.code).toBe(0);
     expect(result.stdout).toContain(`Logged in as ${EMAIL}`);
   });
@@ -76,10 +96,23 @@ describe('accounts', () => {
 
 describe('functions', () => {
   test('deploy packs, uploads and builds a function with --name, --env, --memory and --timeout', async () => {
-    const result = await world.run([
-      'deploy', TEST_FUNCTION, '--name', 'tester', '--env', 'GREETING=hello world', '--env', 'URL=a=b',
-      '--memory', '256MB', '--timeout', '10s',
-    ], { timeoutMs: 120_000 });
+    const result = await world.run(
+      [
+        'deploy',
+        TEST_FUNCTION,
+        '--name',
+        'tester',
+        '--env',
+        'GREETING=hello world',
+        '--env',
+        'URL=a=b',
+        '--memory',
+        '256MB',
+        '--timeout',
+        '10s',
+      ],
+      { timeoutMs: 120_000 },
+    );
     expect(result.stderr).not.toContain('error');
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/name:\s+tester/);
@@ -88,15 +121,29 @@ describe('functions', () => {
   }, 120_000);
 
   test('deploy names the function after its directory by default and answers JSON with --format json', async () => {
-    const result = await world.run(['deploy', HELLO_EXAMPLE, '--format', 'json'], { timeoutMs: 120_000 });
+    const result = await world.run(['deploy', HELLO_EXAMPLE, '--format', 'json'], {
+      timeoutMs: 120_000,
+    });
     expect(result.code).toBe(0);
-    expect(json<{ name: string; status: string }>(result.stdout)).toMatchObject({ name: 'hello', status: 'deployed' });
+    expect(json<{ name: string; status: string }>(result.stdout)).toMatchObject({
+      name: 'hello',
+      status: 'deployed',
+    });
   }, 120_000);
 
   test('deploy refuses a bad --memory before uploading anything', async () => {
-    const result = await world.run(['deploy', TEST_FUNCTION, '--name', 'never', '--memory', '12xx']);
+    const result = await world.run([
+      'deploy',
+      TEST_FUNCTION,
+      '--name',
+      'never',
+      '--memory',
+      '12xx',
+    ]);
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain("Expected --memory to be a size such as 512MB or 1GB, got '12xx'");
+    expect(result.stderr).toContain(
+      "Expected --memory to be a size such as 512MB or 1GB, got '12xx'",
+    );
     expect((await world.run(['status', 'never'])).code).toBe(4);
   });
 
@@ -107,7 +154,9 @@ describe('functions', () => {
     expect(table.stdout).toContain('tester');
     expect(table.stdout).toContain('hello');
 
-    const page = json<{ functions: { name: string }[]; total: number }>((await world.run(['list', '--format', 'json'])).stdout);
+    const page = json<{ functions: { name: string }[]; total: number }>(
+      (await world.run(['list', '--format', 'json'])).stdout,
+    );
     expect(page.total).toBe(2);
     expect(page.functions.map((fn) => fn.name).sort()).toEqual(['hello', 'tester']);
 
@@ -124,7 +173,9 @@ describe('functions', () => {
     expect(result.stdout).toMatch(/memory:\s+256 MB/);
     expect(result.stdout).toMatch(/timeout:\s+10 s/);
 
-    const details = json<{ id: string; memory: number }>((await world.run(['status', 'tester', '--format', 'json'])).stdout);
+    const details = json<{ id: string; memory: number }>(
+      (await world.run(['status', 'tester', '--format', 'json'])).stdout,
+    );
     expect(details.memory).toBe(256);
     expect((await world.run(['status', details.id])).stdout).toContain('tester');
   });
@@ -154,16 +205,30 @@ describe('running and observing', () => {
     const set = await world.run(['env', 'set', 'tester', 'COLOR', 'blue']);
     expect(set.code).toBe(0);
     expect((await world.run(['env', 'get', 'tester', 'COLOR'])).stdout).toBe('blue\n');
-    expect((await world.run(['env', 'list', 'tester'])).stdout).toBe('COLOR=blue\nGREETING=hello world\nURL=a=b\n');
+    expect((await world.run(['env', 'list', 'tester'])).stdout).toBe(
+      'COLOR=blue\nGREETING=hello world\nURL=a=b\n',
+    );
 
-    const result = await world.run(['invoke', 'tester', '--data', '{"action":"env","keys":["GREETING","COLOR"]}']);
-    expect(json<{ env: Record<string, string> }>(result.stdout).env).toEqual({ GREETING: 'hello world', COLOR: 'blue' });
+    const result = await world.run([
+      'invoke',
+      'tester',
+      '--data',
+      '{"action":"env","keys":["GREETING","COLOR"]}',
+    ]);
+    expect(json<{ env: Record<string, string> }>(result.stdout).env).toEqual({
+      GREETING: 'hello world',
+      COLOR: 'blue',
+    });
   });
 
   test('env get of an unset variable exits 4; env unset removes one', async () => {
     expect((await world.run(['env', 'get', 'tester', 'MISSING'])).code).toBe(4);
     expect((await world.run(['env', 'unset', 'tester', 'COLOR'])).code).toBe(0);
-    expect(json<Record<string, string>>((await world.run(['env', 'list', 'tester', '--format', 'json'])).stdout)).toEqual({
+    expect(
+      json<Record<string, string>>(
+        (await world.run(['env', 'list', 'tester', '--format', 'json'])).stdout,
+      ),
+    ).toEqual({
       GREETING: 'hello world',
       URL: 'a=b',
     });
@@ -178,14 +243,30 @@ describe('running and observing', () => {
     const one = await world.run(['logs', 'tester', '--lines', '1']);
     expect(one.stdout.trim().split('\n')).toHaveLength(1);
 
-    expect((await world.run(['logs', 'tester', '--since', '1h'])).stdout.trim().split('\n').length).toBeGreaterThanOrEqual(6);
-    expect((await world.run(['logs', 'tester', '--since', new Date(Date.now() + 60_000).toISOString()])).stdout).toBe('');
+    expect(
+      (await world.run(['logs', 'tester', '--since', '1h'])).stdout.trim().split('\n').length,
+    ).toBeGreaterThanOrEqual(6);
+    expect(
+      (await world.run(['logs', 'tester', '--since', new Date(Date.now() + 60_000).toISOString()]))
+        .stdout,
+    ).toBe('');
     expect((await world.run(['logs', 'tester', '--lines', '0'])).code).toBe(2);
   });
 
   test('logs --follow prints lines of executions that happen while it follows, and stops on SIGINT', async () => {
     const follow = spawnLive({
-      cmd: [BINARY, 'logs', 'tester', '--follow', '--lines', '1', '--interval', '200ms', '--format', 'json'],
+      cmd: [
+        BINARY,
+        'logs',
+        'tester',
+        '--follow',
+        '--lines',
+        '1',
+        '--interval',
+        '200ms',
+        '--format',
+        'json',
+      ],
       env: { ...world.env, DART_CLOUD_SERVER: world.url },
     });
     try {
@@ -236,9 +317,9 @@ describe('deleting and signing out', () => {
   });
 
   test('logout revokes the token on the server and forgets it', async () => {
-    const token = json<{ servers: Record<string, { token: string }> }>(readFileSync(credentialsFile(), 'utf8')).servers[
-      world.url
-    ]?.token;
+    const token = json<{ servers: Record<string, { token: string }> }>(
+      readFileSync(credentialsFile(), 'utf8'),
+    ).servers[world.url]?.token;
     expect(token).toBeString();
 
     const result = await world.run(['logout']);

@@ -8,7 +8,12 @@ import { createSessionClient, serverArg } from '../session.ts';
 export const deleteCommand = defineCommand({
   meta: { name: 'delete', description: 'Delete a function (asks first; --yes for scripts)' },
   args: {
-    function: { type: 'positional', required: true, description: 'Function id or name', valueHint: 'function' },
+    function: {
+      type: 'positional',
+      required: true,
+      description: 'Function id or name',
+      valueHint: 'function',
+    },
     yes: { type: 'boolean', alias: 'y', description: 'Delete without asking' },
     ...serverArg,
   },

@@ -4,7 +4,13 @@ import { statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { packDirectory } from '../../archive/pack.ts';
 import { ValidationError } from '../../core/errors.ts';
-import { collectRepeated, parseChoice, parseEnvPairs, parseSize, parseTimeoutSeconds } from '../options.ts';
+import {
+  collectRepeated,
+  parseChoice,
+  parseEnvPairs,
+  parseSize,
+  parseTimeoutSeconds,
+} from '../options.ts';
 import { OUTPUT_FORMATS, printJson, printLine, ui } from '../output.ts';
 import { renderKeyValues } from '../render-table.ts';
 import { createSessionClient, serverArg } from '../session.ts';
@@ -29,16 +35,23 @@ export function parseDeployOptions(options: {
   try {
     isDirectory = statSync(dir).isDirectory();
   } catch {
-    throw new ValidationError(`Expected <path> to be a directory with a pubspec.yaml, got '${args.path}' (not found)`);
+    throw new ValidationError(
+      `Expected <path> to be a directory with a pubspec.yaml, got '${args.path}' (not found)`,
+    );
   }
   if (!isDirectory) {
-    throw new ValidationError(`Expected <path> to be a directory with a pubspec.yaml, got '${args.path}' (a file)`);
+    throw new ValidationError(
+      `Expected <path> to be a directory with a pubspec.yaml, got '${args.path}' (a file)`,
+    );
   }
 
   return {
     dir,
     name: args.name || basename(dir),
-    env: parseEnvPairs({ option: '--env', values: collectRepeated({ rawArgs: options.rawArgs, name: 'env' }) }),
+    env: parseEnvPairs({
+      option: '--env',
+      values: collectRepeated({ rawArgs: options.rawArgs, name: 'env' }),
+    }),
     memory: parseSize({ option: '--memory', value: args.memory }),
     timeout: parseTimeoutSeconds({ option: '--timeout', value: args.timeout }),
   };
@@ -48,9 +61,18 @@ export function parseDeployOptions(options: {
 export const deployCommand = defineCommand({
   meta: { name: 'deploy', description: 'Deploy a new function or update an existing one' },
   args: {
-    path: { type: 'positional', required: true, description: 'Directory of the Dart package', valueHint: 'path' },
+    path: {
+      type: 'positional',
+      required: true,
+      description: 'Directory of the Dart package',
+      valueHint: 'path',
+    },
     name: { type: 'string', description: 'Function name (default: the directory name)' },
-    env: { type: 'string', description: 'Environment variable KEY=VALUE (repeatable)', valueHint: 'KEY=VALUE' },
+    env: {
+      type: 'string',
+      description: 'Environment variable KEY=VALUE (repeatable)',
+      valueHint: 'KEY=VALUE',
+    },
     memory: { type: 'string', default: '512MB', description: 'Memory limit: 512, 512MB, 1GB' },
     timeout: { type: 'string', default: '30s', description: 'Execution timeout: 30, 30s, 2m' },
     format: { type: 'string', default: 'table', description: 'Output format: table or json' },
@@ -62,7 +84,9 @@ export const deployCommand = defineCommand({
     const { client } = createSessionClient({ server: args.server });
 
     const archive = await packDirectory({ dir: options.dir });
-    ui.start(`Deploying ${options.name} (${formatBytes(archive.byteLength)}), building on the server`);
+    ui.start(
+      `Deploying ${options.name} (${formatBytes(archive.byteLength)}), building on the server`,
+    );
     const deployed = await client.deploy({ ...options, archive });
 
     if (format === 'json') return printJson(deployed);

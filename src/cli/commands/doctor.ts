@@ -10,8 +10,16 @@ import { renderKeyValues } from '../render-table.ts';
 export const doctorCommand = defineCommand({
   meta: { name: 'doctor', description: 'Check the Dart SDK and what this host can enforce' },
   args: {
-    dart: { type: 'string', description: 'The dart executable (else $DART_CLOUD_DART, else PATH)', valueHint: 'path' },
-    'run-as': { type: 'string', description: 'The user functions would run as (when root; default nobody)', valueHint: 'user' },
+    dart: {
+      type: 'string',
+      description: 'The dart executable (else $DART_CLOUD_DART, else PATH)',
+      valueHint: 'path',
+    },
+    'run-as': {
+      type: 'string',
+      description: 'The user functions would run as (when root; default nobody)',
+      valueHint: 'user',
+    },
   },
   async run({ args }) {
     const pairs: [string, string][] = [];

@@ -5,10 +5,17 @@ import { printJson, printLine, ui } from '../output.ts';
 import { createSessionClient, serverArg } from '../session.ts';
 
 const functionArg = {
-  function: { type: 'positional', required: true, description: 'Function id or name', valueHint: 'function' },
+  function: {
+    type: 'positional',
+    required: true,
+    description: 'Function id or name',
+    valueHint: 'function',
+  },
 } as const;
 
-const keyArg = { key: { type: 'positional', required: true, description: 'Variable name', valueHint: 'key' } } as const;
+const keyArg = {
+  key: { type: 'positional', required: true, description: 'Variable name', valueHint: 'key' },
+} as const;
 
 /** Renders variables as sorted `KEY=value` lines. */
 export function renderEnv(env: Record<string, string>): string {
@@ -51,11 +58,16 @@ const listCommand = defineCommand({
     ...serverArg,
   },
   async run({ args }) {
-    const format = parseChoice({ option: '--format', value: args.format, choices: ['text', 'json'] });
+    const format = parseChoice({
+      option: '--format',
+      value: args.format,
+      choices: ['text', 'json'],
+    });
     const { client } = createSessionClient({ server: args.server });
     const { env } = await client.listEnv({ id: args.function });
     if (format === 'json') printJson(env);
-    else if (Object.keys(env).length === 0) ui.info(`${args.function} has no environment variables`);
+    else if (Object.keys(env).length === 0)
+      ui.info(`${args.function} has no environment variables`);
     else printLine(renderEnv(env));
   },
 });

@@ -14,7 +14,10 @@ export class ExecutionFailedError extends DartCloudError {
 
   constructor(execution: InvokeResponse) {
     const said = [execution.error, execution.details].filter(Boolean).join(': ');
-    super('E_EXECUTION_FAILED', `Execution ${execution.execution_id} ended with status ${execution.status}${said ? ` (${said})` : ''}`);
+    super(
+      'E_EXECUTION_FAILED',
+      `Execution ${execution.execution_id} ended with status ${execution.status}${said ? ` (${said})` : ''}`,
+    );
     this.execution = execution;
   }
 }
@@ -26,7 +29,9 @@ export function parseInvokeData(value: string | undefined): unknown {
   try {
     return JSON.parse(text);
   } catch {
-    throw new ValidationError(`Expected --data to be JSON such as '{"name":"Ada"}', got '${value}'`);
+    throw new ValidationError(
+      `Expected --data to be JSON such as '{"name":"Ada"}', got '${value}'`,
+    );
   }
 }
 
@@ -47,21 +52,39 @@ export function renderResult(result: unknown): string {
 export const invokeCommand = defineCommand({
   meta: { name: 'invoke', description: 'Invoke a function and print its result' },
   args: {
-    function: { type: 'positional', required: true, description: 'Function id or name', valueHint: 'function' },
+    function: {
+      type: 'positional',
+      required: true,
+      description: 'Function id or name',
+      valueHint: 'function',
+    },
     data: { type: 'string', description: 'Request body as JSON, or @file', valueHint: 'json' },
-    format: { type: 'string', default: 'text', description: 'text: the result alone; json: the whole answer' },
+    format: {
+      type: 'string',
+      default: 'text',
+      description: 'text: the result alone; json: the whole answer',
+    },
     ...serverArg,
   },
   async run({ args }) {
-    const format = parseChoice({ option: '--format', value: args.format, choices: ['text', 'json'] });
+    const format = parseChoice({
+      option: '--format',
+      value: args.format,
+      choices: ['text', 'json'],
+    });
     const body = parseInvokeData(args.data);
     const { client } = createSessionClient({ server: args.server });
 
-    const execution = await client.invoke({ id: args.function, request: body === undefined ? {} : { body } });
+    const execution = await client.invoke({
+      id: args.function,
+      request: body === undefined ? {} : { body },
+    });
     if (format === 'json') printJson(execution);
     if (execution.status !== 'success') throw new ExecutionFailedError(execution);
 
     if (format !== 'json') printLine(renderResult(execution.result));
-    ui.info(`Execution ${execution.execution_id}: ${execution.status} in ${execution.duration_ms} ms`);
+    ui.info(
+      `Execution ${execution.execution_id}: ${execution.status} in ${execution.duration_ms} ms`,
+    );
   },
 });

@@ -14,8 +14,12 @@ const COLUMNS: TableColumn<FunctionSummary>[] = [
 ];
 
 /** Renders the functions table, with a line on how many more there are. */
-export function renderFunctionList(options: { functions: FunctionSummary[]; total: number }): string {
-  if (options.functions.length === 0) return 'No functions yet. Deploy one with `dart_cloud deploy <path>`.';
+export function renderFunctionList(options: {
+  functions: FunctionSummary[];
+  total: number;
+}): string {
+  if (options.functions.length === 0)
+    return 'No functions yet. Deploy one with `dart_cloud deploy <path>`.';
   const table = renderTable({ columns: COLUMNS, rows: options.functions });
   const hidden = options.total - options.functions.length;
   return hidden > 0 ? `${table}\n(${hidden} more; pass --limit to see them)` : table;

@@ -24,7 +24,9 @@ export const logoutCommand = defineCommand({
       // The token is forgotten here either way; a server that cannot revoke it is worth a warning.
       if (!(error instanceof ApiError || error instanceof ServerUnreachableError)) throw error;
       if (!(error instanceof ApiError && error.status === 401)) {
-        ui.warn(`The server did not revoke the token (${error.message}); it is forgotten here anyway`);
+        ui.warn(
+          `The server did not revoke the token (${error.message}); it is forgotten here anyway`,
+        );
       }
     }
     forgetLogin({ path: session.credentialsPath, server: session.server });

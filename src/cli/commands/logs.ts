@@ -15,32 +15,55 @@ export function renderLogLine(line: LogLine): string {
 export const logsCommand = defineCommand({
   meta: { name: 'logs', description: 'Show a function’s execution logs' },
   args: {
-    function: { type: 'positional', required: true, description: 'Function id or name', valueHint: 'function' },
+    function: {
+      type: 'positional',
+      required: true,
+      description: 'Function id or name',
+      valueHint: 'function',
+    },
     follow: { type: 'boolean', alias: 'f', description: 'Keep printing new lines until Ctrl-C' },
     lines: { type: 'string', default: '100', description: 'Number of lines to show (1 to 1000)' },
-    since: { type: 'string', description: 'Only lines since an ISO time, Unix ms, or a span such as 10m' },
+    since: {
+      type: 'string',
+      description: 'Only lines since an ISO time, Unix ms, or a span such as 10m',
+    },
     execution: { type: 'string', description: 'Only the lines of one execution', valueHint: 'id' },
-    format: { type: 'string', default: 'text', description: 'text, or json (one JSON object a line)' },
-    interval: { type: 'string', default: '1s', description: 'How often --follow asks for new lines' },
+    format: {
+      type: 'string',
+      default: 'text',
+      description: 'text, or json (one JSON object a line)',
+    },
+    interval: {
+      type: 'string',
+      default: '1s',
+      description: 'How often --follow asks for new lines',
+    },
     ...serverArg,
   },
   async run({ args }) {
-    const format = parseChoice({ option: '--format', value: args.format, choices: ['text', 'json'] });
+    const format = parseChoice({
+      option: '--format',
+      value: args.format,
+      choices: ['text', 'json'],
+    });
     const query = {
       id: args.function,
       limit: parsePositiveInt({ option: '--lines', value: args.lines, max: 1000 }),
-      since: args.since === undefined ? undefined : parseSince({ option: '--since', value: args.since }),
+      since:
+        args.since === undefined ? undefined : parseSince({ option: '--since', value: args.since }),
       executionId: args.execution,
     };
     const intervalMs = parseDurationMs({ option: '--interval', value: args.interval });
     const { client } = createSessionClient({ server: args.server });
     const print = (lines: LogLine[]): void => {
-      for (const line of lines) printLine(format === 'json' ? JSON.stringify(line) : renderLogLine(line));
+      for (const line of lines)
+        printLine(format === 'json' ? JSON.stringify(line) : renderLogLine(line));
     };
 
     const page = await client.getLogs(query);
     print(page.logs);
-    if (page.logs.length === 0 && !args.follow) ui.info(`No log lines for ${args.function}${args.since ? ' in that time' : ''}`);
+    if (page.logs.length === 0 && !args.follow)
+      ui.info(`No log lines for ${args.function}${args.since ? ' in that time' : ''}`);
     if (args.follow) await followLogs({ client, query, cursor: page.cursor, intervalMs, print });
   },
 });
@@ -80,9 +103,13 @@ async function followLogs(options: {
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => {
-      clearTimeout(timer);
-      resolve();
-    }, { once: true });
+    signal.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      { once: true },
+    );
   });
 }

@@ -11,7 +11,8 @@ export const METRICS_PERIODS = ['1h', '24h', '7d'] as const;
 
 /** Renders metrics as label/value lines. */
 export function renderMetrics(metrics: MetricsResponse): string {
-  const ms = (value: number | null): string => (value === null ? '-' : `${Math.round(value * 10) / 10} ms`);
+  const ms = (value: number | null): string =>
+    value === null ? '-' : `${Math.round(value * 10) / 10} ms`;
   return renderKeyValues([
     ['period', metrics.period],
     ['invocations', metrics.invocations],
@@ -26,13 +27,22 @@ export function renderMetrics(metrics: MetricsResponse): string {
 export const metricsCommand = defineCommand({
   meta: { name: 'metrics', description: 'Show a function’s metrics and statistics' },
   args: {
-    function: { type: 'positional', required: true, description: 'Function id or name', valueHint: 'function' },
+    function: {
+      type: 'positional',
+      required: true,
+      description: 'Function id or name',
+      valueHint: 'function',
+    },
     period: { type: 'string', default: '1h', description: 'Time period: 1h, 24h or 7d' },
     format: { type: 'string', default: 'table', description: 'Output format: table or json' },
     ...serverArg,
   },
   async run({ args }) {
-    const period = parseChoice({ option: '--period', value: args.period, choices: METRICS_PERIODS });
+    const period = parseChoice({
+      option: '--period',
+      value: args.period,
+      choices: METRICS_PERIODS,
+    });
     const format = parseChoice({ option: '--format', value: args.format, choices: OUTPUT_FORMATS });
     const { client } = createSessionClient({ server: args.server });
     const metrics = await client.getMetrics({ id: args.function, period });

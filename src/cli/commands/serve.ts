@@ -55,7 +55,12 @@ export function parseServeOptions(options: {
     ...(args['run-as'] ? { runAsUser: args['run-as'] } : {}),
     ...(maxConcurrency === undefined
       ? {}
-      : { maxConcurrentPerFunction: parsePositiveInt({ option: '--max-concurrency', value: maxConcurrency }) }),
+      : {
+          maxConcurrentPerFunction: parsePositiveInt({
+            option: '--max-concurrency',
+            value: maxConcurrency,
+          }),
+        }),
   };
 }
 
@@ -64,19 +69,36 @@ export const serveCommand = defineCommand({
   meta: { name: 'serve', description: 'Run the server: REST API, builds and executions' },
   args: {
     host: { type: 'string', default: '127.0.0.1', description: 'Address to listen on' },
-    port: { type: 'string', default: '8080', description: 'Port to listen on (0 picks a free one)' },
+    port: {
+      type: 'string',
+      default: '8080',
+      description: 'Port to listen on (0 picks a free one)',
+    },
     'data-dir': {
       type: 'string',
-      description: 'Database, sources and builds (else $DART_CLOUD_DATA_DIR, else $XDG_DATA_HOME/dart_cloud)',
+      description:
+        'Database, sources and builds (else $DART_CLOUD_DATA_DIR, else $XDG_DATA_HOME/dart_cloud)',
       valueHint: 'dir',
     },
     'allow-signup': {
       type: 'boolean',
       description: 'Let anyone register an account (the first account can always register)',
     },
-    dart: { type: 'string', description: 'The dart executable (else $DART_CLOUD_DART, else PATH)', valueHint: 'path' },
-    'run-as': { type: 'string', description: 'Unprivileged user that functions run as (when root)', valueHint: 'user' },
-    'max-concurrency': { type: 'string', description: 'Concurrent executions per function (default 10)', valueHint: 'n' },
+    dart: {
+      type: 'string',
+      description: 'The dart executable (else $DART_CLOUD_DART, else PATH)',
+      valueHint: 'path',
+    },
+    'run-as': {
+      type: 'string',
+      description: 'Unprivileged user that functions run as (when root)',
+      valueHint: 'user',
+    },
+    'max-concurrency': {
+      type: 'string',
+      description: 'Concurrent executions per function (default 10)',
+      valueHint: 'n',
+    },
   },
   async run({ args }) {
     const options = parseServeOptions({ args });

@@ -26,7 +26,12 @@ export function renderFunctionDetails(details: FunctionDetails): string {
 export const statusCommand = defineCommand({
   meta: { name: 'status', description: 'Show a function’s status and details' },
   args: {
-    function: { type: 'positional', required: true, description: 'Function id or name', valueHint: 'function' },
+    function: {
+      type: 'positional',
+      required: true,
+      description: 'Function id or name',
+      valueHint: 'function',
+    },
     format: { type: 'string', default: 'table', description: 'Output format: table or json' },
     ...serverArg,
   },
