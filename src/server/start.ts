@@ -1,12 +1,11 @@
 /** Starts the server: data directory, database, secret, runtime, then the HTTP listener. */
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { eq } from 'drizzle-orm';
 import packageJson from '../../package.json' with { type: 'json' };
 import { createLogger } from '../core/logger.ts';
-import { openDatabase, type Db } from '../db/client.ts';
-import { executions } from '../db/schema.ts';
+import { openDatabase } from '../db/client.ts';
 import type { ServiceContext, Toolchain } from '../functions/context.ts';
+import { recoverUnfinishedWork } from '../functions/recovery.ts';
 import { createRuntime } from '../runtime/executor.ts';
 import { createApp } from './app.ts';
 import { validateServerOptions, type ServerOptions } from './config.ts';
@@ -45,7 +44,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     maxConcurrentPerFunction: config.maxConcurrentPerFunction,
   });
   await runtime.cleanupStale();
-  markInterrupted(db);
+  const recovered = recoverUnfinishedWork(db, Date.now());
+  if (recovered.executions + recovered.deployments > 0) {
+    runtimeLog.warn(
+      `Settled what the last server left unfinished: ${recovered.executions} execution(s) ` +
+        `marked interrupted, ${recovered.deployments} build(s) marked failed`,
+    );
+  }
 
   const toolchain = createToolchain({ dartPath: config.dartPath });
   await reportDartSdk(toolchain, runtimeLog);
@@ -93,18 +98,6 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       return stopped;
     },
   };
-}
-
-/** Executions still `running` belong to a server that died; they will never finish. */
-function markInterrupted(db: Db): void {
-  db.update(executions)
-    .set({
-      status: 'interrupted',
-      finishedAt: Date.now(),
-      error: 'The server stopped while the function ran',
-    })
-    .where(eq(executions.status, 'running'))
-    .run();
 }
 
 async function reportDartSdk(
