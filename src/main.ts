@@ -22,6 +22,7 @@ export const rootCommand = defineCommand({
     status: () => import('./cli/commands/status.ts').then((m) => m.statusCommand),
     invoke: () => import('./cli/commands/invoke.ts').then((m) => m.invokeCommand),
     logs: () => import('./cli/commands/logs.ts').then((m) => m.logsCommand),
+    executions: () => import('./cli/commands/executions.ts').then((m) => m.executionsCommand),
     metrics: () => import('./cli/commands/metrics.ts').then((m) => m.metricsCommand),
     env: () => import('./cli/commands/env.ts').then((m) => m.envCommand),
     delete: () => import('./cli/commands/delete.ts').then((m) => m.deleteCommand),

@@ -296,6 +296,18 @@ describe('running and observing', () => {
     expect(metrics.errors).toBeGreaterThanOrEqual(1);
     expect((await world.run(['metrics', 'tester', '--period', '2w'])).code).toBe(2);
   });
+  test('executions lists the history newest first, with the crash among them', async () => {
+    const table = await world.run(['executions', 'tester', '--limit', '3']);
+    expect(table.code).toBe(0);
+    expect(table.stdout.split('\n')[0]).toMatch(/^ID\s+STATUS\s+STARTED\s+MS\s+EXIT\s+ERROR/);
+    expect(table.stdout.trim().split('\n')).toHaveLength(4);
+
+    const page = json<{ executions: { status: string; exit_code: number | null }[]; total: number }>(
+      (await world.run(['executions', 'tester', '--format', 'json', '--limit', '100'])).stdout,
+    );
+    expect(page.total).toBeGreaterThanOrEqual(5);
+    expect(page.executions).toContainEqual(expect.objectContaining({ status: 'crashed', exit_code: 3 }));
+  });
 });
 
 describe('deleting and signing out', () => {
