@@ -1,6 +1,6 @@
 /** Invocations: run the active program once, record the execution and its logs together. */
 import { eq } from 'drizzle-orm';
-import { ConflictError, TooManyRequestsError } from '../core/errors.ts';
+import { ConflictError, DartCloudError } from '../core/errors.ts';
 import { deployments, envVars, executions, logs } from '../db/schema.ts';
 import type { Contract, ExecutionOutcome, FunctionRequest } from '../runtime/types.ts';
 import type { ServiceContext } from './context.ts';
@@ -63,8 +63,9 @@ export async function invokeFunction(
       network: fn.network,
     });
   } catch (error) {
-    // A refused invocation never ran: it leaves no record. Anything else is the server's fault.
-    if (error instanceof TooManyRequestsError) {
+    // A refused invocation (busy, input too large) never ran: it leaves no record. Anything
+    // else is the server's fault.
+    if (error instanceof DartCloudError) {
       ctx.db.delete(executions).where(eq(executions.id, executionId)).run();
     } else {
       ctx.db

@@ -112,7 +112,8 @@ describe('deploy service', () => {
 
 describe('deployment retention', () => {
   test('only the newest five deployments keep their files and programs', async () => {
-    for (let i = 0; i < 7; i++) await deployFunction(t.services, { ownerId, name: 'fn', archive: archive() });
+    for (let i = 0; i < 7; i++)
+      await deployFunction(t.services, { ownerId, name: 'fn', archive: archive() });
     const fn = resolveFunction(t.services, ownerId, 'fn');
     const rows = t.services.db
       .select()
@@ -121,7 +122,9 @@ describe('deployment retention', () => {
       .orderBy(deployments.version)
       .all();
     expect(rows).toHaveLength(7);
-    const onDisk = rows.map((row) => existsSync(join(t.services.dataDir, 'functions', fn.id, row.id)));
+    const onDisk = rows.map((row) =>
+      existsSync(join(t.services.dataDir, 'functions', fn.id, row.id)),
+    );
     expect(onDisk).toEqual([false, false, true, true, true, true, true]);
     expect(rows.map((row) => row.executable !== null)).toEqual(onDisk);
     expect(t.runtime.removed).toEqual(rows.slice(0, 2).map((row) => row.id));

@@ -15,7 +15,9 @@ describe('recovery at start-up', () => {
     const token = await t.register();
     const id = ((await (await t.deploy(token, { name: 'fn' })).json()) as { id: string }).id;
     const { db } = t.services;
-    db.insert(executions).values({ id: 'exe_left', functionId: id, status: 'running', startedAt: 1 }).run();
+    db.insert(executions)
+      .values({ id: 'exe_left', functionId: id, status: 'running', startedAt: 1 })
+      .run();
     db.insert(deployments)
       .values({ id: 'dep_left', functionId: id, version: 9, status: 'building', createdAt: 1 })
       .run();
