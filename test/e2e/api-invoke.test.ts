@@ -102,6 +102,22 @@ describe('API invoke on the compiled server', () => {
     expect(body.status).toBe('out_of_memory');
   });
 
+  test('a response over the 6 MiB cap answers 502 with status response_too_large', async () => {
+    const { status, body } = await invoke({ action: 'big', mb: 7 });
+    expect(status).toBe(502);
+    expect(body).toMatchObject({ status: 'response_too_large', result: null });
+  });
+
+  test('output past the log cap is cut, and the logs say so', async () => {
+    const run = await invoke({ action: 'output', mb: 2 });
+    expect(run.status).toBe(200);
+    const logs = await callApi(server.url, {
+      path: `/api/functions/fn/logs?execution_id=${run.body.execution_id}&limit=1`,
+      token,
+    });
+    expect(logs.body.logs[0].message).toContain('size cap');
+  });
+
   test('more concurrent invokes than the limit answer 429 with Retry-After', async () => {
     const results = await Promise.all(
       [1, 2, 3, 4].map(() => invoke({ action: 'sleep', ms: 1_000 })),
