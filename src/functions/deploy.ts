@@ -6,28 +6,19 @@ import {
   ArchiveRejectedError,
   DartSdkNotFoundError,
   FunctionNotFoundError,
-  ValidationError,
 } from '../core/errors.ts';
 import { deployments, envVars, functions } from '../db/schema.ts';
 import type { ServiceContext } from './context.ts';
 import type { FunctionRow } from './functions.ts';
 import { resolveFunctionDir } from './functions.ts';
 import { createId } from './ids.ts';
+
+export type { DeployInput } from './deploy-input.ts';
 import { pruneDeployments } from './retention.ts';
-import { DeployLimits, parseEnvMap, parseFunctionName, parseInteger } from './validate.ts';
+import { DeployLimits } from './validate.ts';
+import { parseDeployInput, type DeployInput, type ParsedDeploy } from './deploy-input.ts';
 
 const BUILD_TIMEOUT_MS = 5 * 60_000;
-
-/** The fields of a deploy request, as they came (the service validates them). */
-export interface DeployInput {
-  ownerId: string;
-  name: unknown;
-  archive: Uint8Array | null;
-  /** A JSON object, or its text. */
-  env?: unknown;
-  memory?: unknown;
-  timeout?: unknown;
-}
 
 /** A successful deploy. */
 export interface DeployResult {
@@ -35,15 +26,6 @@ export interface DeployResult {
   version: number;
   /** Whether this deploy created the function (else it updated it). */
   created: boolean;
-}
-
-interface ParsedDeploy {
-  ownerId: string;
-  name: string;
-  archive: Uint8Array;
-  env: Record<string, string>;
-  memoryMb: number | undefined;
-  timeoutSeconds: number | undefined;
 }
 
 /** Deploys a function or a new version of it; a failed build leaves the serving version as it was. */
@@ -94,45 +76,6 @@ export async function deployFunction(
     await recordFailure(ctx, { row, deploymentId, created, dir, error });
     throw error;
   }
-}
-
-function parseDeployInput(input: DeployInput): ParsedDeploy {
-  const name = parseFunctionName(input.name);
-  if (!input.archive || input.archive.byteLength === 0) {
-    throw new ValidationError('Missing required field: archive (a tar.gz of the function package)');
-  }
-
-  let env: unknown = input.env ?? {};
-  if (typeof env === 'string') {
-    try {
-      env = env.trim() === '' ? {} : JSON.parse(env);
-    } catch {
-      throw new ValidationError(
-        'Expected env to be a JSON object such as {"KEY":"value"}, got text that is not JSON',
-      );
-    }
-  }
-
-  const memory = input.memory === undefined || input.memory === '' ? undefined : input.memory;
-  const timeout = input.timeout === undefined || input.timeout === '' ? undefined : input.timeout;
-  return {
-    ownerId: input.ownerId,
-    name,
-    archive: input.archive,
-    env: parseEnvMap(env),
-    memoryMb:
-      memory === undefined
-        ? undefined
-        : parseInteger(memory, { name: 'memory', unit: 'MB', ...DeployLimits.memoryMb }),
-    timeoutSeconds:
-      timeout === undefined
-        ? undefined
-        : parseInteger(timeout, {
-            name: 'timeout',
-            unit: 'seconds',
-            ...DeployLimits.timeoutSeconds,
-          }),
-  };
 }
 
 /** Creates the function when new, and a `building` deployment with the next version. */

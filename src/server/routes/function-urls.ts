@@ -35,16 +35,18 @@ export function createFunctionUrlRoutes(deps: RouteDeps) {
 
     const result = await invokeFunction(services, { function: fn, request: functionRequest });
     const response = result.outcome.response;
-    if (
-      result.outcome.status !== 'success' ||
-      !response ||
-      response.statusCode < 200 ||
-      response.statusCode > 599
-    ) {
+    const tag = { 'x-dart-cloud-execution-id': result.executionId };
+    if (result.outcome.status !== 'success' || !response) {
       const answer = renderInvocation(result);
-      return errorResponse(answer.status, answer.body as { error: string; details: string }, {
-        'x-dart-cloud-execution-id': result.executionId,
-      });
+      return errorResponse(answer.status, answer.body as { error: string; details: string }, tag);
+    }
+    if (response.statusCode < 200 || response.statusCode > 599) {
+      const details = `The function answered with status code ${response.statusCode}, which cannot be passed on; answer with 200 to 599`;
+      return errorResponse(
+        502,
+        { error: 'Invalid response', details, execution_id: result.executionId },
+        tag,
+      );
     }
 
     const headers = new Headers();
