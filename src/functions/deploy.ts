@@ -9,14 +9,11 @@ import {
 } from '../core/errors.ts';
 import { deployments, envVars, functions } from '../db/schema.ts';
 import type { ServiceContext } from './context.ts';
-import type { FunctionRow } from './functions.ts';
-import { resolveFunctionDir } from './functions.ts';
+import { resolveFunctionDir, type FunctionRow } from './functions.ts';
+import { parseDeployInput, type DeployInput, type ParsedDeploy } from './deploy-input.ts';
 import { createId } from './ids.ts';
-
-export type { DeployInput } from './deploy-input.ts';
 import { pruneDeployments } from './retention.ts';
 import { DeployLimits } from './validate.ts';
-import { parseDeployInput, type DeployInput, type ParsedDeploy } from './deploy-input.ts';
 
 const BUILD_TIMEOUT_MS = 5 * 60_000;
 
