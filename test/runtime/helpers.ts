@@ -186,3 +186,25 @@ export function cgroupsLeft(t: TestRuntime): { bases: string[]; children: string
   );
   return { bases, children };
 }
+
+/** Records the processes of an execution while it runs: pid to command line. */
+export function watchProcesses(executionId: string): { stop(): Map<number, string> } {
+  const seen = new Map<number, string>();
+  const look = (): void => {
+    for (const pid of processesOf(executionId)) {
+      if (seen.has(pid)) continue;
+      try {
+        seen.set(pid, readFileSync(`/proc/${pid}/cmdline`, 'latin1').replaceAll('\0', ' ').trim());
+      } catch {
+        // Exited while we looked.
+      }
+    }
+  };
+  const timer = setInterval(look, 20);
+  return {
+    stop() {
+      clearInterval(timer);
+      return seen;
+    },
+  };
+}

@@ -45,6 +45,7 @@ describe('host detection', () => {
       pids: false,
       user: null,
       networkNamespace: false,
+      pidNamespace: false,
       notes: ['No writable cgroup: memory and process limits are not enforced.'],
     });
     expect(lines).toEqual([
@@ -52,6 +53,7 @@ describe('host detection', () => {
       'swap limited: no',
       'run-as user: none (functions run as the server user)',
       'network namespace: no',
+      'process namespace: no',
       'not enforced: No writable cgroup: memory and process limits are not enforced.',
     ]);
   });

@@ -9,6 +9,7 @@ import {
   host,
   isRoot,
   json,
+  processesOf,
   workDirsLeft,
   type TestRuntime,
 } from './helpers.ts';
@@ -31,6 +32,7 @@ afterAll(async () => {
 const runAs = isRoot && host.user !== null;
 explainSkip('run-as user tests', 'the server running as root with a run-as user', runAs);
 explainSkip('network namespace tests', 'unshare --net', host.networkNamespace);
+explainSkip('the process namespace test', 'root and unshare --pid', host.pidNamespace);
 
 describe('working directory', () => {
   test('each execution runs in its own empty directory, also HOME and TMPDIR, removed afterwards', async () => {
@@ -84,6 +86,29 @@ describe.skipIf(!runAs)('run-as user', () => {
       expect(existsSync(path)).toBe(false);
     }
   });
+
+  test.skipIf(!host.pidNamespace)(
+    'a function cannot see the processes, and so the secrets, of another running function',
+    async () => {
+      const other = handlerRun(t, { action: 'sleep', ms: 1500 }, { env: { SECRET: 'hunter2' } });
+      const running = t.runtime.execute(other);
+      await Bun.sleep(400);
+      const pids = processesOf(other.executionId);
+      expect(pids.length).toBeGreaterThan(0);
+      for (const pid of pids) {
+        const path = `/proc/${pid}/environ`;
+        const outcome = await t.runtime.execute(
+          handlerRun(t, { action: 'read', path }, { functionId: 'spy' }),
+        );
+        expect((json(outcome.response?.body) as { ok: boolean }).ok).toBe(false);
+      }
+      const me = await t.runtime.execute(
+        handlerRun(t, { action: 'whoami' }, { functionId: 'spy' }),
+      );
+      expect((json(me.response?.body) as { pid: number }).pid).toBe(1);
+      expect((await running).status).toBe('success');
+    },
+  );
 
   test('installed programs of other deployments cannot be read', async () => {
     const outcome = await t.runtime.execute(handlerRun(t, { action: 'read', path: t.script }));

@@ -10,6 +10,7 @@ import {
   processesOf,
   scriptRun,
   type TestRuntime,
+  watchProcesses,
 } from './helpers.ts';
 
 let t: TestRuntime;
@@ -60,21 +61,25 @@ describe('timeout', () => {
 
   test('timeout kills the spawn child, which left the process group', async () => {
     const options = scriptRun(t, { action: 'spawn', ms: 20_000 }, { timeoutMs: 800 });
+    const watch = watchProcesses(options.executionId);
     const outcome = await t.runtime.execute(options);
+    const seen = watch.stop();
     expect(outcome.status).toBe('timeout');
-    const printed = outcome.logs.find((record) => record.message.startsWith('{"child":'));
-    const child = (JSON.parse(printed?.message ?? '{}') as { child?: number }).child;
-    expect(child).toBeNumber();
-    expect(isAlive(child ?? 0)).toBe(false);
+    expect(outcome.logs.some((record) => record.message.startsWith('{"child":'))).toBe(true);
+    expect([...seen.values()].some((command) => command.startsWith('sleep 20'))).toBe(true);
+    expect([...seen.keys()].filter(isAlive)).toEqual([]);
     expect(processesOf(options.executionId)).toEqual([]);
   });
 
   test('a spawn child does not outlive an execution that answered', async () => {
     const options = handlerRun(t, { action: 'spawn', ms: 20_000 }, { timeoutMs: 15_000 });
+    const watch = watchProcesses(options.executionId);
     const outcome = await t.runtime.execute(options);
+    const seen = watch.stop();
     expect(outcome.status).toBe('success');
-    const { child } = json(outcome.response?.body) as { child: number };
-    expect(isAlive(child)).toBe(false);
+    expect((json(outcome.response?.body) as { child: unknown }).child).toBeNumber();
+    expect([...seen.values()].some((command) => command.startsWith('sleep 20'))).toBe(true);
+    expect([...seen.keys()].filter(isAlive)).toEqual([]);
     // Answered, then given a second to exit: stopped long before its 20 s.
     expect(outcome.durationMs).toBeLessThan(4000);
   });

@@ -17,6 +17,11 @@ export interface HostCapabilities {
   user: string | null;
   /** `network: false` runs a function in an empty network namespace. */
   networkNamespace: boolean;
+  /**
+   * Each execution has its own process namespace (and /proc), so functions that run as the same
+   * user cannot see, signal or trace each other's processes.
+   */
+  pidNamespace: boolean;
   /** One plain sentence per limit that is not enforced, and why. */
   notes: string[];
 }
@@ -160,11 +165,14 @@ export function resolveCredentials(user: string): Credentials | null {
   return null;
 }
 
-function probeNetworkNamespace(unsharePath: string | null): boolean {
+/** The namespace flags of `unshare` that give each execution its own processes and /proc. */
+export const PID_NAMESPACE_FLAGS = ['--pid', '--mount-proc', '--kill-child'];
+
+function probeUnshare(unsharePath: string | null, flags: string[]): boolean {
   if (unsharePath === null) return false;
   try {
     const result = Bun.spawnSync({
-      cmd: [unsharePath, '--net', '--', '/bin/true'],
+      cmd: [unsharePath, ...flags, '--', '/bin/true'],
       stdio: ['ignore', 'ignore', 'ignore'],
     });
     return result.exitCode === 0;
@@ -174,7 +182,7 @@ function probeNetworkNamespace(unsharePath: string | null): boolean {
 }
 
 function describe(
-  probe: Omit<HostProbe, 'capabilities'> & { networkNamespace: boolean },
+  probe: Omit<HostProbe, 'capabilities'> & { networkNamespace: boolean; pidNamespace: boolean },
   runAsUser: string | null,
 ): string[] {
   const notes: string[] = [];
@@ -200,6 +208,11 @@ function describe(
   else if (runAsUser === null) notes.push('No run-as user is configured: functions run as root.');
   else if (probe.credentials === null)
     notes.push(`The run-as user '${runAsUser}' does not exist: functions run as root.`);
+  if (probe.credentials !== null && !probe.pidNamespace)
+    notes.push(
+      'PID namespaces are unavailable (unshare --pid failed): functions that run at the same time ' +
+        "can see and signal each other's processes.",
+    );
   if (!probe.networkNamespace)
     notes.push(
       'Network namespaces are unavailable (unshare --net failed): network: false is not enforced.',
@@ -217,7 +230,8 @@ export function detectHost(options: { runAsUser?: string | null } = {}): HostPro
   const cgroups = detectCgroups();
   const credentials = isRoot && runAsUser !== null ? resolveCredentials(runAsUser) : null;
   const unsharePath = Bun.which('unshare');
-  const networkNamespace = probeNetworkNamespace(unsharePath);
+  const networkNamespace = probeUnshare(unsharePath, ['--net']);
+  const pidNamespace = isRoot && probeUnshare(unsharePath, PID_NAMESPACE_FLAGS);
 
   const capabilities: HostCapabilities = {
     cgroup: cgroups?.version ?? null,
@@ -226,7 +240,11 @@ export function detectHost(options: { runAsUser?: string | null } = {}): HostPro
     pids: cgroups?.pids != null,
     user: credentials?.name ?? null,
     networkNamespace,
-    notes: describe({ cgroups, credentials, unsharePath, networkNamespace }, runAsUser),
+    pidNamespace,
+    notes: describe(
+      { cgroups, credentials, unsharePath, networkNamespace, pidNamespace },
+      runAsUser,
+    ),
   };
   return { cgroups, credentials, unsharePath, capabilities };
 }
@@ -244,6 +262,7 @@ export function renderHostCapabilities(capabilities: HostCapabilities): string[]
     `swap limited: ${capabilities.swapLimited ? 'yes' : 'no'}`,
     `run-as user: ${capabilities.user ?? 'none (functions run as the server user)'}`,
     `network namespace: ${capabilities.networkNamespace ? 'yes' : 'no'}`,
+    `process namespace: ${capabilities.pidNamespace ? 'yes' : 'no'}`,
   ];
   return [...lines, ...capabilities.notes.map((note) => `not enforced: ${note}`)];
 }

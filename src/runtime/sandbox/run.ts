@@ -5,7 +5,7 @@
 import { createLogger } from '../../core/logger.ts';
 import type { EnforcedLimits } from '../types.ts';
 import { createExecutionCgroup, type ExecutionCgroup } from './cgroup.ts';
-import type { HostProbe } from './host.ts';
+import { PID_NAMESPACE_FLAGS, type HostProbe } from './host.ts';
 import { findProcessesByEnvironment } from './proc-scan.ts';
 import { createWorkDir, removeWorkDir, type SandboxLayout } from './workdir.ts';
 
@@ -77,13 +77,19 @@ function buildCommand(options: SandboxRunOptions, cgroup: ExecutionCgroup | null
   if (cgroup?.alsoJoin != null)
     prelude.push('/bin/sh', '-c', 'echo $$ > "$0" && unset PWD && exec "$@"', cgroup.alsoJoin);
 
-  // With a root prelude (or a namespace to enter), unshare drops to the user after it;
+  // With a root prelude or a namespace to enter, unshare drops to the user after it;
   // otherwise Bun sets the ids itself, which is cheaper.
-  const viaUnshare = isolateNetwork || (prelude.length > 0 && credentials !== null);
+  const isolatePids = host.capabilities.pidNamespace;
+  const viaUnshare =
+    host.unsharePath !== null &&
+    (isolateNetwork || isolatePids || (prelude.length > 0 && credentials !== null));
   if (viaUnshare && host.unsharePath !== null) {
-    prelude.push(host.unsharePath, ...(isolateNetwork ? ['--net'] : []));
-    if (credentials !== null)
+    prelude.push(host.unsharePath);
+    if (isolateNetwork) prelude.push('--net');
+    if (isolatePids) prelude.push(...PID_NAMESPACE_FLAGS);
+    if (credentials !== null) {
       prelude.push('--setuid', String(credentials.uid), '--setgid', String(credentials.gid));
+    }
     prelude.push('--');
   }
   const ids =
