@@ -16,6 +16,7 @@ if [ -n "${DART_CLOUD_DART:-}" ] || command -v dart >/dev/null 2>&1; then
   echo "==> Using the Dart SDK at $DART_CLOUD_DART"
 else
   export DART_CLOUD_DART="$root/test/fixtures/dart-standin/bin/dart"
+  standin=1
   cat <<'NOTE'
 ==> No Dart SDK found on this machine.
     Install one from https://dart.dev/get-dart (or point DART_CLOUD_DART at a `dart`
@@ -53,6 +54,10 @@ run() { echo; echo "\$ dart_cloud $*"; "$bin" "$@"; }
 run register --email demo@example.com --password demo-password
 run deploy ./examples/hello --name hello --env GREETING=Hello
 run invoke hello --data '{"name": "Dart"}'
+if [ "${standin:-0}" = 1 ]; then
+  echo; echo "(stand-in) asking the stand-in's program to write log lines, as a real function would:"
+  run invoke hello --data '{"action": "log", "lines": 2, "level": "info"}'
+fi
 run logs hello --lines 20
 run status hello
 run list
