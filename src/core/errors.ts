@@ -40,7 +40,7 @@ export class ForbiddenError extends DartCloudError {
 
 /** A resource that does not exist, or that the caller may not see. */
 export class NotFoundError extends DartCloudError {
-  override readonly name = 'NotFoundError';
+  override readonly name: string = 'NotFoundError';
   constructor(message: string) {
     super('E_NOT_FOUND', message);
   }
