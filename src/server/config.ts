@@ -12,7 +12,7 @@ export interface ServerOptions {
   allowSignup: boolean;
   /** The `--dart` setting: a `dart` executable or an SDK directory. */
   dartPath?: string;
-  /** The unprivileged user functions run as when the server runs as root. */
+  /** The unprivileged user functions run as when the server runs as root (default `nobody`). */
   runAsUser?: string | null;
   maxConcurrentPerFunction?: number;
 }
@@ -25,6 +25,7 @@ export interface ServerConfig {
   dataDir: string;
   allowSignup: boolean;
   dartPath: string | undefined;
+  /** Null only when asked for: then functions run as the server's own user, root included. */
   runAsUser: string | null;
   maxConcurrentPerFunction: number;
 }
@@ -69,7 +70,8 @@ export function validateServerOptions(options: ServerOptions): ServerConfig {
     dataDir: isAbsolute(options.dataDir) ? options.dataDir : resolve(options.dataDir),
     allowSignup: options.allowSignup === true,
     dartPath: options.dartPath,
-    runAsUser: options.runAsUser ?? null,
+    // A root server runs functions as an unprivileged user unless told otherwise.
+    runAsUser: options.runAsUser === undefined ? 'nobody' : options.runAsUser,
     maxConcurrentPerFunction: concurrency,
   };
 }

@@ -12,7 +12,7 @@ describe('server options', () => {
       dataDir: `${process.cwd()}/rel/dir`,
       allowSignup: false,
       dartPath: undefined,
-      runAsUser: null,
+      runAsUser: 'nobody',
       maxConcurrentPerFunction: 10,
     });
     expect(validateServerOptions({ ...base, host: '::1', port: 0 }).port).toBe(0);

@@ -91,7 +91,7 @@ export const serveCommand = defineCommand({
     },
     'run-as': {
       type: 'string',
-      description: 'Unprivileged user that functions run as (when root)',
+      description: 'Unprivileged user that functions run as (when root; default nobody)',
       valueHint: 'user',
     },
     'max-concurrency': {
