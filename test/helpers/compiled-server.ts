@@ -20,6 +20,11 @@ export const DART =
 export interface CompiledServer {
   url: string;
   dataDir: string;
+  /** The server process, for signals and /proc. */
+  pid: number;
+  /** Sends the server a signal without waiting; `exited` settles when it is gone. */
+  kill(signal: NodeJS.Signals): void;
+  exited: Promise<number>;
   /** Everything the server wrote to stdout and stderr so far. */
   output(): string;
   /** Stops the server; its data directory is removed unless `keepData`. */
@@ -59,7 +64,11 @@ export async function startCompiledServer(
   const deadline = Date.now() + 15_000;
   while (Date.now() < deadline) {
     const url = /listening on (http:\/\/\S+)/.exec(output)?.[1];
-    if (url && (await isHealthy(url))) return { url, dataDir, output: () => output, stop };
+    if (url && (await isHealthy(url))) {
+      const kill = (signal: NodeJS.Signals) => child.kill(signal);
+      const exited = child.exited;
+      return { url, dataDir, pid: child.pid, kill, exited, output: () => output, stop };
+    }
     if (child.exitCode !== null) break;
     await Bun.sleep(50);
   }
