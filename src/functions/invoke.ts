@@ -111,6 +111,7 @@ function recordOutcome(
     // The function was deleted while it ran; its history went with it.
     if (updated.length === 0) return;
 
+    // A truncated run's records already end with the runtime's marker line.
     for (const record of outcome.logs) {
       tx.insert(logs)
         .values({
@@ -121,19 +122,6 @@ function recordOutcome(
           level: record.level,
           message: record.message,
           metadata: record.metadata ? JSON.stringify(record.metadata) : null,
-        })
-        .run();
-    }
-    if (outcome.logsTruncated) {
-      tx.insert(logs)
-        .values({
-          functionId,
-          executionId,
-          timestamp: ctx.now(),
-          stream: 'stderr',
-          level: 'error',
-          message:
-            '[dart_cloud] The log output of this execution passed its size cap; later lines were dropped',
         })
         .run();
     }

@@ -115,7 +115,7 @@ describe('API invoke on the compiled server', () => {
       path: `/api/functions/fn/logs?execution_id=${run.body.execution_id}&limit=1`,
       token,
     });
-    expect(logs.body.logs[0].message).toContain('size cap');
+    expect(logs.body.logs[0].message).toContain('Logs truncated');
   });
 
   test('more concurrent invokes than the limit answer 429 with Retry-After', async () => {
