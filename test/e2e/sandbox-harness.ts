@@ -139,15 +139,17 @@ export function cgroupsLeft(dataDir: string): string[] {
   );
 }
 
-/** Working directories left by a server on `dataDir` (in either place the runtime uses). */
+/** Where a server on `dataDir` keeps working directories (the runtime's default places). */
+export function sandboxRoot(dataDir: string): string {
+  return runsAsUser
+    ? join(tmpdir(), `${runtimeCgroupName(dataDir)}-sandbox`)
+    : join(dataDir, 'runtime', 'sandbox');
+}
+
+/** Working directories left by a server on `dataDir`. */
 export function workDirsLeft(dataDir: string): string[] {
-  const roots = [
-    join(tmpdir(), `${runtimeCgroupName(dataDir)}-sandbox`, 'work'),
-    join(dataDir, 'runtime', 'sandbox', 'work'),
-  ];
-  return roots.flatMap((root) =>
-    existsSync(root) ? readdirSync(root).map((entry) => join(root, entry)) : [],
-  );
+  const work = join(sandboxRoot(dataDir), 'work');
+  return existsSync(work) ? readdirSync(work).map((entry) => join(work, entry)) : [];
 }
 
 /** The resident memory of a process, from /proc/<pid>/status. */
