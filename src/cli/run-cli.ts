@@ -1,5 +1,5 @@
 /** Runs the root command: `--help` and `--version`, then the command, then its exit code. */
-import { renderUsage, runCommand, showUsage, type CommandDef } from 'citty';
+import { renderUsage, runCommand, type CommandDef } from 'citty';
 import { ExitCode } from './exit-codes.ts';
 import { describeError, reportError } from './report-error.ts';
 
@@ -18,7 +18,10 @@ export async function runCli(options: {
     : rawArgs;
 
   if (beforeSeparator.some((arg) => arg === '--help' || arg === '-h')) {
-    await showUsage(...(await resolveCommandPath({ command, rawArgs })));
+    await printUsage({
+      path: await resolveCommandPath({ command, rawArgs }),
+      stream: process.stdout,
+    });
     return ExitCode.ok;
   }
   if (rawArgs.length === 1 && (rawArgs[0] === '--version' || rawArgs[0] === '-v')) {
@@ -26,7 +29,7 @@ export async function runCli(options: {
     return ExitCode.ok;
   }
   if (rawArgs.length === 0) {
-    await showUsage(command);
+    await printUsage({ path: [command, undefined], stream: process.stderr });
     return ExitCode.usage;
   }
 
@@ -35,11 +38,23 @@ export async function runCli(options: {
     return typeof process.exitCode === 'number' ? process.exitCode : ExitCode.ok;
   } catch (error) {
     if (describeError(error).showUsage) {
-      const usage = await renderUsage(...(await resolveCommandPath({ command, rawArgs })));
-      process.stderr.write(`${usage}\n\n`);
+      await printUsage({
+        path: await resolveCommandPath({ command, rawArgs }),
+        stream: process.stderr,
+      });
     }
     return reportError(error);
   }
+}
+
+/** Writes a command's usage, in colour only on a terminal. */
+async function printUsage(options: {
+  path: [CommandDef, CommandDef | undefined];
+  stream: NodeJS.WriteStream;
+}): Promise<void> {
+  const usage = await renderUsage(...options.path);
+  const text = options.stream.isTTY ? usage : usage.replace(/\u001b\[[0-9;]*m/g, '');
+  options.stream.write(`${text.replace(/[ \t]+$/gm, '').trimEnd()}\n\n`);
 }
 
 /** The deepest sub-command named in `rawArgs`, and its parent, for the usage text. */
