@@ -1,6 +1,6 @@
 /** The seed's CLI, end to end on the compiled binary: account, deploy, run, observe, configure, delete. */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import { readFileSync, statSync } from 'node:fs';
+import { appendFileSync, cpSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { BINARY, ROOT, spawnLive, startWorld, type CliWorld } from './cli-harness.ts';
 
@@ -146,6 +146,21 @@ describe('functions', () => {
     );
     expect((await world.run(['status', 'never'])).code).toBe(4);
   });
+
+  test('a failed build exits 1 with the compiler output, and the previous version keeps serving', async () => {
+    const broken = join(world.tmp, 'broken', 'tester');
+    cpSync(TEST_FUNCTION, broken, { recursive: true });
+    appendFileSync(join(broken, 'lib', 'test_function.dart'), '\n#compile-error\n');
+
+    const result = await world.run(['deploy', broken], { timeoutMs: 120_000 });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('Build failed');
+    expect(result.stderr).toContain('Build log:');
+    expect(result.stderr).toContain('Error');
+
+    const invoked = await world.run(['invoke', 'tester', '--data', '{"action":"echo"}']);
+    expect(invoked.code).toBe(0);
+  }, 120_000);
 
   test('list shows a table, and JSON that parses alone with --format json', async () => {
     const table = await world.run(['list']);
