@@ -47,8 +47,19 @@ export async function startWorld(options: { serveArgs?: string[] } = {}): Promis
     DART_CLOUD_LOG_LEVEL: 'warn',
     NO_COLOR: '1',
   };
+  // These tests make more requests a minute than the seed's rate limit allows one account.
+  const unlimited = ['--rate-limit-minute=0', '--rate-limit-hour=0'];
   const server = Bun.spawn(
-    [BINARY, 'serve', '--port', '0', '--data-dir', join(tmp, 'data'), ...(options.serveArgs ?? [])],
+    [
+      BINARY,
+      'serve',
+      '--port',
+      '0',
+      '--data-dir',
+      join(tmp, 'data'),
+      ...unlimited,
+      ...(options.serveArgs ?? []),
+    ],
     { env, stdin: 'ignore', stdout: 'pipe', stderr: 'pipe' },
   );
   const url = await readListeningUrl(server);
