@@ -118,3 +118,38 @@ export const logs = sqliteTable(
   },
   (t) => [index('logs_function_id').on(t.functionId, t.id)],
 );
+
+/**
+ * API keys of an account. Only `secretHash` (SHA-256 of the key's secret) is kept: the key
+ * itself is shown once, at creation. See `src/functions/api-keys.ts`.
+ */
+export const apiKeys = sqliteTable(
+  'api_keys',
+  {
+    id: text('id').primaryKey(),
+    ownerId: text('owner_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    name: text('name'),
+    /** `invoke` (invoke and function URLs only) or `full` (what a login token may do). */
+    scope: text('scope').notNull(),
+    /** A signed key authenticates signed requests only, never as a bearer token. */
+    signed: integer('signed', { mode: 'boolean' }).notNull().default(false),
+    secretHash: text('secret_hash').notNull(),
+    createdAt: integer('created_at', { mode: 'number' }).notNull(),
+    expiresAt: integer('expires_at', { mode: 'number' }),
+    lastUsedAt: integer('last_used_at', { mode: 'number' }),
+    revokedAt: integer('revoked_at', { mode: 'number' }),
+  },
+  (t) => [index('api_keys_owner').on(t.ownerId)],
+);
+
+/** Signatures of signed requests already accepted, kept until they leave the time window. */
+export const usedSignatures = sqliteTable(
+  'used_signatures',
+  {
+    signature: text('signature').primaryKey(),
+    expiresAt: integer('expires_at', { mode: 'number' }).notNull(),
+  },
+  (t) => [index('used_signatures_expires').on(t.expiresAt)],
+);
