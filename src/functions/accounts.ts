@@ -4,7 +4,7 @@ import { ConflictError, ForbiddenError, UnauthorizedError } from '../core/errors
 import { revokedTokens, users } from '../db/schema.ts';
 import type { ServiceContext } from './context.ts';
 import { createId } from './ids.ts';
-import { parseEmail, parseObject, parsePassword } from './validate.ts';
+import { parseEmail, parseFields, parsePassword } from './validate.ts';
 
 /** An account as the API shows it. */
 export interface Account {
@@ -12,12 +12,14 @@ export interface Account {
   email: string;
 }
 
+const CREDENTIAL_FIELDS = { what: 'the request body', allowed: ['email', 'password'] } as const;
+
 // Verified against when the email is unknown, so both failures take the same time.
 const DUMMY_HASH = Bun.password.hash('not-a-real-password', { algorithm: 'argon2id' });
 
 /** Creates an account; open while none exists, or when the server allows sign-up. */
 export async function registerAccount(ctx: ServiceContext, input: unknown): Promise<Account> {
-  const body = parseObject(input, 'the request body');
+  const body = parseFields(input, CREDENTIAL_FIELDS);
   const email = parseEmail(body.email);
   const password = parsePassword(body.password);
   const passwordHash = await Bun.password.hash(password, { algorithm: 'argon2id' });
@@ -41,7 +43,7 @@ export async function registerAccount(ctx: ServiceContext, input: unknown): Prom
 
 /** Checks an email and password; throws UnauthorizedError on either being wrong. */
 export async function authenticate(ctx: ServiceContext, input: unknown): Promise<Account> {
-  const body = parseObject(input, 'the request body');
+  const body = parseFields(input, CREDENTIAL_FIELDS);
   const email = parseEmail(body.email);
   const password = parsePassword(body.password);
   const user = ctx.db.select().from(users).where(eq(users.email, email)).get();

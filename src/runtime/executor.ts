@@ -26,6 +26,7 @@ import { runSandboxed, StopReason, type SandboxContext } from './sandbox/run.ts'
 import {
   createSandboxLayout,
   installProgram,
+  removeSandboxLayout,
   removeStaleWorkDirs,
   uninstallProgram,
 } from './sandbox/workdir.ts';
@@ -83,7 +84,7 @@ export interface Runtime {
   runCommand(options: CommandOptions): Promise<CommandOutcome>;
   /** Removes cgroups and working directories a crashed earlier run left; call before executing. */
   cleanupStale(): Promise<void>;
-  /** Stops every running execution (outcome `interrupted`) and removes what they used. */
+  /** Stops every running execution (outcome `interrupted`) and removes what they and it used. */
   shutdown(): Promise<void>;
 }
 
@@ -287,6 +288,7 @@ export function createRuntime(config: RuntimeConfig): Runtime {
       for (const { controller } of inFlight) controller.abort(StopReason.interrupted);
       await Promise.all(inFlight.map((entry) => entry.done));
       await cleanup(true);
+      removeSandboxLayout(layout);
     },
   };
 }

@@ -5,6 +5,7 @@ import type { ServiceContext } from '../functions/context.ts';
 import { createAuthPlugin } from './auth.ts';
 import { createAccessLog } from './access-log.ts';
 import { mapError } from './errors.ts';
+import { checkDeclaredLength, MAX_BODY_BYTES } from './request.ts';
 import type { RateLimits } from './rate-limit.ts';
 import type { RouteDeps } from './route-deps.ts';
 import { createAuthRoutes } from './routes/auth.ts';
@@ -36,7 +37,11 @@ export function createApp(options: AppOptions) {
 
   const access = createAccessLog(logger);
   return new Elysia()
-    .onRequest(({ request }) => access.start(request))
+    .onRequest(({ request }) => {
+      access.start(request);
+      // No route takes a body this large, so it is refused before routing and never read.
+      checkDeclaredLength(request, MAX_BODY_BYTES);
+    })
     .onAfterResponse(({ request, responseValue, set }) => {
       const status = responseValue instanceof Response ? responseValue.status : set.status;
       access.finish(request, typeof status === 'number' ? status : 200);

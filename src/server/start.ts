@@ -3,13 +3,15 @@ import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import packageJson from '../../package.json' with { type: 'json' };
 import { createLogger } from '../core/logger.ts';
-import { openDatabase } from '../db/client.ts';
+import { openDatabase, type Db } from '../db/client.ts';
 import type { ServiceContext, Toolchain } from '../functions/context.ts';
+import { createEnvCipher, type EnvCipher } from '../functions/env-cipher.ts';
+import { sealStoredEnv } from '../functions/env.ts';
 import { recoverUnfinishedWork } from '../functions/recovery.ts';
 import { createRuntime } from '../runtime/executor.ts';
 import { createApp } from './app.ts';
 import { validateServerOptions, type ServerOptions } from './config.ts';
-import { loadOrCreateSecret } from './secret.ts';
+import { loadOrCreateEnvKey, loadOrCreateSecret } from './secret.ts';
 import { createToolchain } from './toolchain.ts';
 
 export type { ServerOptions } from './config.ts';
@@ -36,6 +38,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   await chmod(dbPath, 0o600);
   const db = openDatabase(dbPath);
   const secret = await loadOrCreateSecret(config.dataDir);
+  const envCipher = await openEnvCipher({ dataDir: config.dataDir, db, logger: httpLog });
 
   // The runtime logs what this host enforces (tag `runtime`) as it detects it.
   const runtime = createRuntime({
@@ -61,13 +64,16 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     toolchain,
     runtime,
     logger: createLogger('functions'),
+    envCipher,
     allowSignup: config.allowSignup,
     now: () => Date.now(),
   };
   const app = createApp({ services, secret, version: packageJson.version }).listen({
     hostname: config.host,
     port: config.port,
-    maxRequestBodySize: 80 * 1024 * 1024,
+    // Bun's own refusal is a bare 413. The app refuses a long Content-Length itself, with an
+    // error body, and every route reads its body under its own cap (src/server/request.ts).
+    maxRequestBodySize: Number.MAX_SAFE_INTEGER,
   });
 
   const port = app.server?.port ?? config.port;
@@ -110,4 +116,25 @@ async function reportDartSdk(
   } catch (error) {
     logger.warn(`${(error as Error).message} Deploys fail until one is found.`);
   }
+}
+
+/** Loads (or creates) the env key and seals the values an earlier version kept in plaintext. */
+async function openEnvCipher(options: {
+  dataDir: string;
+  db: Db;
+  logger: ReturnType<typeof createLogger>;
+}): Promise<EnvCipher> {
+  const { key, path } = await loadOrCreateEnvKey(options.dataDir);
+  const envCipher = createEnvCipher(key);
+  const result = sealStoredEnv({ db: options.db, envCipher });
+  if (result.sealed > 0) {
+    options.logger.info(`Encrypted ${result.sealed} env value(s) stored in plaintext`);
+  }
+  if (result.unreadable > 0) {
+    options.logger.warn(
+      `${result.unreadable} env value(s) do not decrypt with the key in ${path}; restore the key ` +
+        'that sealed them, or set those variables again',
+    );
+  }
+  return envCipher;
 }

@@ -20,6 +20,7 @@ import {
   mkdirSync,
   readdirSync,
   renameSync,
+  rmdirSync,
   rmSync,
   statSync,
 } from 'node:fs';
@@ -185,13 +186,31 @@ export function removeWorkDir(workDir: WorkDir): void {
 
 /** Removes every execution directory (what a crashed earlier run left) and the program cache. */
 export function removeStaleWorkDirs(layout: SandboxLayout): number {
-  for (const entry of readdirSync(layout.cache)) rmSync(join(layout.cache, entry), { force: true });
-  let entries: string[];
-  try {
-    entries = readdirSync(layout.work);
-  } catch {
-    return 0;
-  }
+  for (const entry of listEntries(layout.cache)) rmSync(join(layout.cache, entry), { force: true });
+  const entries = listEntries(layout.work);
   for (const entry of entries) rmSync(join(layout.work, entry), { recursive: true, force: true });
   return entries.length;
+}
+
+/** A directory's entries; none when it is gone (a second shutdown, say). */
+function listEntries(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Removes the sandbox's scratch area (working directories and program cache) once the runtime
+ * has stopped, and its root when nothing else is in it; the next start creates them again.
+ */
+export function removeSandboxLayout(layout: SandboxLayout): void {
+  rmSync(layout.work, { recursive: true, force: true });
+  rmSync(layout.cache, { recursive: true, force: true });
+  try {
+    rmdirSync(layout.root);
+  } catch {
+    // Not empty (someone else's files) or already gone: leave it.
+  }
 }
