@@ -1,5 +1,6 @@
 /** Parsers for command-line option values; each throws a `ValidationError` naming the option. */
 import { ValidationError } from '../core/errors.ts';
+import { parseEnvKey, parseEnvValue } from '../functions/validate.ts';
 
 const SIZE_UNITS_MB: Record<string, number> = {
   '': 1,
@@ -122,7 +123,8 @@ export function parseEnvPairs(options: {
         `Expected ${options.option} to be KEY=VALUE with a KEY of letters, digits and _, got '${pair}'`,
       );
     }
-    env[key] = pair.slice(separator + 1);
+    // The server's rule, checked here too so a reserved name fails before the upload.
+    env[parseEnvKey(key)] = parseEnvValue(key, pair.slice(separator + 1));
   }
   return env;
 }

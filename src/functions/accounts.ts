@@ -1,10 +1,11 @@
-/** Accounts: sign-up, password checks (argon2id via Bun.password) and revoked tokens. */
+/** Accounts: sign-up, password checks (argon2id via Bun.password), deletion and revoked tokens. */
 import { count, eq, lt } from 'drizzle-orm';
 import { ConflictError, ForbiddenError, UnauthorizedError } from '../core/errors.ts';
-import { revokedTokens, users } from '../db/schema.ts';
+import { functions, revokedTokens, users } from '../db/schema.ts';
 import type { ServiceContext } from './context.ts';
+import { deleteFunction } from './functions.ts';
 import { createId } from './ids.ts';
-import { parseEmail, parseFields, parsePassword } from './validate.ts';
+import { parseEmail, parseFields, parseObject, parsePassword } from './validate.ts';
 
 /** An account as the API shows it. */
 export interface Account {
@@ -51,6 +52,26 @@ export async function authenticate(ctx: ServiceContext, input: unknown): Promise
   const valid = await Bun.password.verify(password, user?.passwordHash ?? (await DUMMY_HASH));
   if (!user || !valid) throw new UnauthorizedError('Invalid email or password');
   return { id: user.id, email: user.email };
+}
+
+/**
+ * Deletes an account once its password is confirmed: its functions (rows, files and programs),
+ * then the account, so that its tokens name nobody. A wrong password is a ForbiddenError.
+ */
+export async function deleteAccount(
+  ctx: ServiceContext,
+  options: { userId: string; input: unknown },
+): Promise<void> {
+  const password = parsePassword(parseObject(options.input, 'the request body').password);
+  const user = ctx.db.select().from(users).where(eq(users.id, options.userId)).get();
+  if (!user) throw new UnauthorizedError('Invalid token: its account no longer exists');
+  if (!(await Bun.password.verify(password, user.passwordHash))) {
+    throw new ForbiddenError('The password is wrong; the account was not deleted');
+  }
+
+  const owned = ctx.db.select().from(functions).where(eq(functions.ownerId, user.id)).all();
+  for (const row of owned) await deleteFunction(ctx, row);
+  ctx.db.delete(users).where(eq(users.id, user.id)).run();
 }
 
 /** Finds an account by id, or null. */

@@ -4,6 +4,7 @@
  */
 import type { ConsolaInstance } from 'consola';
 import type { Db } from '../db/client.ts';
+import type { EnvCipher } from './env-cipher.ts';
 import type { Contract, ExecutionOutcome, FunctionRequest } from '../runtime/types.ts';
 
 /** A resolved Dart SDK. */
@@ -65,6 +66,8 @@ export interface ServiceContext {
   toolchain: Toolchain;
   runtime: RuntimePort;
   logger: ConsolaInstance;
+  /** Seals env var values for the database and opens them again. */
+  envCipher: EnvCipher;
   /** Whether anyone may register while accounts exist. */
   allowSignup: boolean;
   /** Milliseconds since the epoch; replaceable in tests. */

@@ -157,7 +157,8 @@ function activateDeployment(
           .get()
       : undefined;
     if (active && active.version > options.version) return current;
-    for (const [key, value] of Object.entries(parsed.env)) {
+    for (const [key, plain] of Object.entries(parsed.env)) {
+      const value = ctx.envCipher.seal(plain, { functionId: row.id, key });
       tx.insert(envVars)
         .values({ functionId: row.id, key, value, updatedAt: now })
         .onConflictDoUpdate({

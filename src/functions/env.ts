@@ -1,11 +1,16 @@
-/** A function's environment variables. */
+/**
+ * A function's environment variables. Values are sealed with the server's env key before they
+ * reach the database and opened only to answer the owner or to build an execution's environment.
+ */
 import { and, asc, eq } from 'drizzle-orm';
 import { NotFoundError } from '../core/errors.ts';
 import { envVars, functions } from '../db/schema.ts';
 import type { ServiceContext } from './context.ts';
-import { parseEnvKey, parseEnvValue, parseObject } from './validate.ts';
+import { parseEnvKey, parseEnvValue, parseFields } from './validate.ts';
 
-/** All of a function's variables, sorted by name. */
+const SET_FIELDS = { what: 'the request body', allowed: ['value'] } as const;
+
+/** All of a function's variables, sorted by name, decrypted. */
 export function listEnv(ctx: ServiceContext, functionId: string): Record<string, string> {
   const rows = ctx.db
     .select()
@@ -13,7 +18,17 @@ export function listEnv(ctx: ServiceContext, functionId: string): Record<string,
     .where(eq(envVars.functionId, functionId))
     .orderBy(asc(envVars.key))
     .all();
-  return Object.fromEntries(rows.map((row) => [row.key, row.value]));
+  return Object.fromEntries(
+    rows.map((row) => [row.key, ctx.envCipher.open(row.value, { functionId, key: row.key })]),
+  );
+}
+
+/** The variables an execution of the function gets, decrypted. */
+export function resolveExecutionEnv(
+  ctx: ServiceContext,
+  functionId: string,
+): Record<string, string> {
+  return listEnv(ctx, functionId);
 }
 
 /** One variable's value; NotFoundError when it is not set. */
@@ -24,7 +39,7 @@ export function getEnv(ctx: ServiceContext, functionId: string, key: string): st
     .where(and(eq(envVars.functionId, functionId), eq(envVars.key, key)))
     .get();
   if (!row) throw new NotFoundError(`Environment variable ${key} is not set`);
-  return row.value;
+  return ctx.envCipher.open(row.value, { functionId, key });
 }
 
 /** Sets one variable from a body `{"value": string}`; the next execution sees it. */
@@ -35,14 +50,15 @@ export function setEnv(
   body: unknown,
 ): { key: string; value: string } {
   const name = parseEnvKey(key);
-  const value = parseEnvValue(name, parseObject(body, 'the request body').value);
+  const value = parseEnvValue(name, parseFields(body, SET_FIELDS).value);
+  const sealed = ctx.envCipher.seal(value, { functionId, key: name });
   const now = ctx.now();
   ctx.db.transaction((tx) => {
     tx.insert(envVars)
-      .values({ functionId, key: name, value, updatedAt: now })
+      .values({ functionId, key: name, value: sealed, updatedAt: now })
       .onConflictDoUpdate({
         target: [envVars.functionId, envVars.key],
-        set: { value, updatedAt: now },
+        set: { value: sealed, updatedAt: now },
       })
       .run();
     tx.update(functions).set({ updatedAt: now }).where(eq(functions.id, functionId)).run();
@@ -58,4 +74,37 @@ export function deleteEnv(ctx: ServiceContext, functionId: string, key: string):
     .returning()
     .all();
   if (removed.length === 0) throw new NotFoundError(`Environment variable ${key} is not set`);
+}
+
+/**
+ * Start-up migration: seals every value an earlier version stored in plaintext, in place.
+ * Answers how many it sealed and how many sealed values do not open with this key.
+ */
+export function sealStoredEnv(ctx: Pick<ServiceContext, 'db' | 'envCipher'>): {
+  sealed: number;
+  unreadable: number;
+} {
+  const { db, envCipher } = ctx;
+  let sealed = 0;
+  let unreadable = 0;
+  db.transaction((tx) => {
+    for (const row of tx.select().from(envVars).all()) {
+      const owner = { functionId: row.functionId, key: row.key };
+      if (envCipher.isSealed(row.value)) {
+        try {
+          envCipher.open(row.value, owner);
+        } catch {
+          // Sealed under another key, most likely: sealing it again would lose it for good.
+          unreadable++;
+        }
+        continue;
+      }
+      tx.update(envVars)
+        .set({ value: envCipher.seal(row.value, owner) })
+        .where(and(eq(envVars.functionId, row.functionId), eq(envVars.key, row.key)))
+        .run();
+      sealed++;
+    }
+  });
+  return { sealed, unreadable };
 }

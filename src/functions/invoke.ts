@@ -1,9 +1,10 @@
 /** Invocations: run the active program once, record the execution and its logs together. */
 import { eq } from 'drizzle-orm';
 import { ConflictError, DartCloudError } from '../core/errors.ts';
-import { deployments, envVars, executions, logs } from '../db/schema.ts';
+import { deployments, executions, logs } from '../db/schema.ts';
 import type { Contract, ExecutionOutcome, FunctionRequest } from '../runtime/types.ts';
 import type { ServiceContext } from './context.ts';
+import { resolveExecutionEnv } from './env.ts';
 import type { FunctionRow } from './functions.ts';
 import { createId } from './ids.ts';
 
@@ -28,14 +29,7 @@ export async function invokeFunction(
     );
   }
 
-  const env = Object.fromEntries(
-    ctx.db
-      .select()
-      .from(envVars)
-      .where(eq(envVars.functionId, fn.id))
-      .all()
-      .map((row) => [row.key, row.value]),
-  );
+  const env = resolveExecutionEnv(ctx, fn.id);
   const executionId = createId('exe');
   ctx.db
     .insert(executions)

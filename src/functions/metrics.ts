@@ -22,7 +22,7 @@ export interface FunctionMetrics {
 
 /** Checks a period name; the default is `1h`. */
 export function parseMetricPeriod(value: unknown): MetricPeriod {
-  if (value === undefined || value === '') return '1h';
+  if (value === undefined) return '1h';
   if (typeof value === 'string' && Object.hasOwn(MetricPeriods, value))
     return value as MetricPeriod;
   throw new ValidationError(

@@ -32,6 +32,21 @@ export function parseObject(value: unknown, what: string): Record<string, unknow
   return value as Record<string, unknown>;
 }
 
+/** Checks that a value is a JSON object with no fields but `allowed`, so typos do not pass. */
+export function parseFields(
+  value: unknown,
+  options: { what: string; allowed: readonly string[] },
+): Record<string, unknown> {
+  const object = parseObject(value, options.what);
+  const unknown = Object.keys(object).find((key) => !options.allowed.includes(key));
+  if (unknown !== undefined) {
+    throw new ValidationError(
+      `Unknown field ${describeValue(unknown)} in ${options.what}; expected only ${options.allowed.join(', ')}`,
+    );
+  }
+  return object;
+}
+
 /** Checks an email address and normalizes it to lower case. */
 export function parseEmail(value: unknown): string {
   if (value === undefined) throw new ValidationError('Missing required field: email');
@@ -89,6 +104,11 @@ export function parseEnvValue(key: string, value: unknown): string {
   if (typeof value !== 'string') {
     throw new ValidationError(
       `Expected the value of ${key} to be a string, got ${describeValue(value)}`,
+    );
+  }
+  if (value.includes('\0')) {
+    throw new ValidationError(
+      `Expected the value of ${key} to hold no NUL characters, which an environment cannot carry`,
     );
   }
   if (Buffer.byteLength(value) > MAX_ENV_VALUE_BYTES) {

@@ -6,7 +6,9 @@ import { createAuthPlugin } from './auth.ts';
 import { createAccessLog } from './access-log.ts';
 import { mapError } from './errors.ts';
 import { checkDeclaredLength, MAX_BODY_BYTES } from './request.ts';
-import type { RateLimits } from './rate-limit.ts';
+import { createLoginGuard, type LoginFailureLimits } from './login-guard.ts';
+import { DEFAULT_RATE_LIMITS, type RateLimits } from './rate-limit.ts';
+import { createRequestLimits } from './request-limits.ts';
 import type { RouteDeps } from './route-deps.ts';
 import { createAuthRoutes } from './routes/auth.ts';
 import { createEnvRoutes } from './routes/env.ts';
@@ -22,17 +24,32 @@ export interface AppOptions {
   /** The token signing secret. */
   secret: string;
   version: string;
+  /** Requests per principal and per client address; the seed's when absent. */
   rateLimits?: RateLimits;
+  /** Whether `X-Forwarded-For` names the client (only behind a reverse proxy). */
+  trustProxy?: boolean;
+  /** Failed logins allowed per email and per address; five per 15 minutes when absent. */
+  loginFailures?: LoginFailureLimits;
 }
 
 /** Builds the Elysia app; call `.handle(request)` in tests or `.listen()` to serve. */
 export function createApp(options: AppOptions) {
   const logger = createLogger('http');
+  const { services } = options;
+  const limits = createRequestLimits({
+    limits: options.rateLimits ?? DEFAULT_RATE_LIMITS,
+    trustProxy: options.trustProxy === true,
+    now: () => services.now(),
+  });
   const deps: RouteDeps = {
-    services: options.services,
-    auth: createAuthPlugin({ services: options.services, secret: options.secret }),
+    services,
+    auth: createAuthPlugin({ services, secret: options.secret, limits }),
     version: options.version,
-    ...(options.rateLimits ? { rateLimits: options.rateLimits } : {}),
+    limits,
+    loginGuard: createLoginGuard({
+      ...(options.loginFailures ? { limits: options.loginFailures } : {}),
+      now: () => services.now(),
+    }),
   };
 
   const access = createAccessLog(logger);

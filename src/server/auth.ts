@@ -1,57 +1,94 @@
 /**
- * Bearer-token sessions: HS256 JWTs from @elysiajs/jwt that expire and carry a `jti`, so that
- * logout can revoke one. Routes opt in with `{ auth: true }` and get `session`.
+ * Bearer-token sessions: HS256 JWTs (src/server/token.ts) that expire and carry a `jti`, so that
+ * logout can revoke one. Routes opt in with `{ auth: true }` and get `session`; every such
+ * request counts against its principal's rate limits, and every refused credential against the
+ * client address's.
  */
-import { jwt } from '@elysiajs/jwt';
+import { randomUUID } from 'node:crypto';
 import { Elysia } from 'elysia';
 import { UnauthorizedError } from '../core/errors.ts';
 import { findAccount, isTokenRevoked, type Account } from '../functions/accounts.ts';
 import type { ServiceContext } from '../functions/context.ts';
+import type { ConnectionInfo } from './client-address.ts';
+import type { HeaderSink, RequestLimits } from './request-limits.ts';
+import { signToken, verifyToken } from './token.ts';
 
 /** How long a token stays valid. */
 export const TOKEN_LIFETIME_SECONDS = 24 * 60 * 60;
 
+/** The `details` of each refusal, so a client can tell expired from invalid. */
+export const AuthFailure = {
+  missing: 'Missing bearer token: log in and send Authorization: Bearer <token>',
+  malformed: 'Expected the Authorization header to be Bearer <token>',
+  invalid: 'Invalid token; log in again',
+  expired: 'Token expired; log in again',
+  revoked: 'Token revoked (logged out); log in again',
+  deleted: 'Invalid token: its account no longer exists',
+} as const;
+
 /** The caller of an authenticated route. */
 export interface Session {
   user: Account;
+  /** Whom the rate limits count: the account id for a token (an API key counts as its own). */
+  principalId: string;
   jti: string;
   /** Unix milliseconds. */
   expiresAt: number;
 }
 
-/** The auth plugin: the `jwt` signer and the `auth` macro that resolves `session`. */
-export function createAuthPlugin(options: { services: ServiceContext; secret: string }) {
-  const { services } = options;
-  return new Elysia({ name: 'dart-cloud-auth' })
-    .use(jwt({ name: 'jwt', secret: options.secret, alg: 'HS256' }))
-    .macro({
-      auth: {
-        async resolve({ headers, jwt }): Promise<{ session: Session }> {
-          const header = headers.authorization;
-          if (!header)
-            throw new UnauthorizedError(
-              'Missing bearer token: log in and send Authorization: Bearer <token>',
-            );
-          const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-          if (!match?.[1])
-            throw new UnauthorizedError('Expected the Authorization header to be Bearer <token>');
+/** Issues tokens for accounts. */
+export interface TokenIssuer {
+  issue(user: Account): { token: string; jti: string; expiresAt: number };
+}
 
-          const payload = await jwt.verify(match[1], { algorithms: ['HS256'] });
-          if (
-            !payload ||
-            typeof payload.sub !== 'string' ||
-            typeof payload.jti !== 'string' ||
-            !payload.exp
-          ) {
-            throw new UnauthorizedError();
-          }
-          if (isTokenRevoked(services, payload.jti)) throw new UnauthorizedError();
-          const user = findAccount(services, payload.sub);
-          if (!user) throw new UnauthorizedError();
-          return { session: { user, jti: payload.jti, expiresAt: payload.exp * 1000 } };
-        },
+/** The auth plugin: the `tokens` issuer and the `auth` macro that resolves `session`. */
+export function createAuthPlugin(options: {
+  services: ServiceContext;
+  secret: string;
+  limits: RequestLimits;
+}) {
+  const { services, secret, limits } = options;
+  const tokens: TokenIssuer = {
+    issue(user) {
+      const iat = Math.floor(services.now() / 1000);
+      const claims = { sub: user.id, jti: randomUUID(), iat, exp: iat + TOKEN_LIFETIME_SECONDS };
+      const token = signToken({ secret, claims });
+      return { token, jti: claims.jti, expiresAt: claims.exp * 1000 };
+    },
+  };
+
+  const authenticate = (authorization: string | undefined): Session => {
+    if (!authorization) throw new UnauthorizedError(AuthFailure.missing);
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
+    if (!match?.[1]) throw new UnauthorizedError(AuthFailure.malformed);
+
+    const check = verifyToken({ secret, token: match[1], now: services.now() });
+    if (!check.ok) throw new UnauthorizedError(AuthFailure[check.reason]);
+    const { claims } = check;
+    if (isTokenRevoked(services, claims.jti)) throw new UnauthorizedError(AuthFailure.revoked);
+    const user = findAccount(services, claims.sub);
+    if (!user) throw new UnauthorizedError(AuthFailure.deleted);
+    return { user, principalId: user.id, jti: claims.jti, expiresAt: claims.exp * 1000 };
+  };
+
+  return new Elysia({ name: 'dart-cloud-auth' }).decorate('tokens', tokens).macro({
+    auth: {
+      resolve(context): { session: Session } {
+        const { headers, request, set } = context;
+        const server = context.server as ConnectionInfo | null;
+        let session: Session;
+        try {
+          session = authenticate(headers.authorization);
+        } catch (error) {
+          // Refused credentials count against the address, so guessing them is limited too.
+          limits.countAddress({ request, server, set: set as HeaderSink });
+          throw error;
+        }
+        limits.countPrincipal(session.principalId, set as HeaderSink);
+        return { session };
       },
-    });
+    },
+  });
 }
 
 /** The auth plugin's type, for route modules that use it. */

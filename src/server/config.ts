@@ -2,6 +2,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import { ValidationError } from '../core/errors.ts';
 import { describeValue } from '../functions/validate.ts';
+import { DEFAULT_RATE_LIMITS, type RateLimits } from './rate-limit.ts';
 
 /** What `startServer` accepts. */
 export interface ServerOptions {
@@ -15,6 +16,12 @@ export interface ServerOptions {
   /** The unprivileged user functions run as when the server runs as root (default `nobody`). */
   runAsUser?: string | null;
   maxConcurrentPerFunction?: number;
+  /** Requests a minute per account, key or client address (default 60; 0 turns it off). */
+  rateLimitPerMinute?: number;
+  /** Requests an hour per account, key or client address (default 1000; 0 turns it off). */
+  rateLimitPerHour?: number;
+  /** Whether a reverse proxy's `X-Forwarded-For` names the client (default false). */
+  trustProxy?: boolean;
 }
 
 /** The checked options. */
@@ -28,6 +35,8 @@ export interface ServerConfig {
   /** Null only when asked for: then functions run as the server's own user, root included. */
   runAsUser: string | null;
   maxConcurrentPerFunction: number;
+  rateLimits: RateLimits;
+  trustProxy: boolean;
 }
 
 const HOST = /^[A-Za-z0-9.:\-[\]]+$/;
@@ -63,6 +72,10 @@ export function validateServerOptions(options: ServerOptions): ServerConfig {
       `Expected --dart to be the path of a dart executable, got ${describeValue(options.dartPath)}`,
     );
   }
+  const rateLimits = {
+    perMinute: validateRateLimit('--rate-limit-minute', options.rateLimitPerMinute, 'perMinute'),
+    perHour: validateRateLimit('--rate-limit-hour', options.rateLimitPerHour, 'perHour'),
+  };
 
   return {
     host: options.host,
@@ -73,5 +86,21 @@ export function validateServerOptions(options: ServerOptions): ServerConfig {
     // A root server runs functions as an unprivileged user unless told otherwise.
     runAsUser: options.runAsUser === undefined ? 'nobody' : options.runAsUser,
     maxConcurrentPerFunction: concurrency,
+    rateLimits,
+    trustProxy: options.trustProxy === true,
   };
+}
+
+function validateRateLimit(
+  option: string,
+  value: number | undefined,
+  window: keyof RateLimits,
+): number {
+  if (value === undefined) return DEFAULT_RATE_LIMITS[window];
+  if (!Number.isInteger(value) || value < 0 || value > 1_000_000_000) {
+    throw new ValidationError(
+      `Expected ${option} to be a number of requests from 0 (no limit) to 1000000000, got ${describeValue(value)}`,
+    );
+  }
+  return value;
 }

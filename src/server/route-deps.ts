@@ -1,15 +1,18 @@
 /** What every route module is built from. */
 import type { ServiceContext } from '../functions/context.ts';
 import type { AuthPlugin } from './auth.ts';
-import type { RateLimits } from './rate-limit.ts';
+import type { LoginGuard } from './login-guard.ts';
+import type { RequestLimits } from './request-limits.ts';
 
 /** The services and the auth plugin a route module needs. */
 export interface RouteDeps {
   services: ServiceContext;
   auth: AuthPlugin;
   version: string;
-  /** Limits on login and register per client address; the seed's when absent. */
-  rateLimits?: RateLimits;
+  /** Request limits per principal and per client address. */
+  limits: RequestLimits;
+  /** Failed logins per email and per address. */
+  loginGuard: LoginGuard;
 }
 
 /**

@@ -68,7 +68,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     allowSignup: config.allowSignup,
     now: () => Date.now(),
   };
-  const app = createApp({ services, secret, version: packageJson.version }).listen({
+  const app = createApp({
+    services,
+    secret,
+    version: packageJson.version,
+    rateLimits: config.rateLimits,
+    trustProxy: config.trustProxy,
+  }).listen({
     hostname: config.host,
     port: config.port,
     // Bun's own refusal is a bare 413. The app refuses a long Content-Length itself, with an

@@ -92,7 +92,7 @@ describe('API auth on the compiled server', () => {
       details: expect.stringContaining('Missing bearer token'),
     });
     const bad = await callApi(server.url, { path: '/api/functions', token: 'not.a.token' });
-    expect(bad.body).toEqual({ error: 'Unauthorized', details: 'Invalid or expired token' });
+    expect(bad.body).toEqual({ error: 'Unauthorized', details: 'Invalid token; log in again' });
     const basic = await callApi(server.url, {
       path: '/api/functions',
       headers: { authorization: 'Basic eDp5' },

@@ -55,7 +55,7 @@ describe('API error paths on the compiled server', () => {
       for (const [method, path, json] of ENDPOINTS) {
         const { status, body } = await callApi(server.url, { method, path, json, token: bad });
         expect({ method, path, status }).toEqual({ method, path, status: 401 });
-        expect(body).toEqual({ error: 'Unauthorized', details: 'Invalid or expired token' });
+        expect(body).toEqual({ error: 'Unauthorized', details: 'Invalid token; log in again' });
       }
     }
   });

@@ -48,6 +48,9 @@ describe('token expiry', () => {
     t.services.now = now;
     const me = await t.request('GET', '/api/auth/me', { token: old });
     expect(me.status).toBe(401);
-    expect(await me.json()).toEqual({ error: 'Unauthorized', details: 'Invalid or expired token' });
+    expect(await me.json()).toEqual({
+      error: 'Unauthorized',
+      details: 'Token expired; log in again',
+    });
   });
 });

@@ -37,7 +37,7 @@ export async function startCompiledServer(
 ): Promise<CompiledServer> {
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'dart-cloud-e2e-')));
   const child = Bun.spawn(
-    [BINARY, 'serve', '--port', '0', '--data-dir', dataDir, ...(options.args ?? [])],
+    [BINARY, 'serve', '--port', '0', '--data-dir', dataDir, ...withTestRateLimits(options.args)],
     {
       env: { ...process.env, DART_CLOUD_DART: DART, DART_CLOUD_LOG_LEVEL: 'info', ...options.env },
       stdout: 'pipe',
@@ -74,6 +74,18 @@ export async function startCompiledServer(
   }
   await stop();
   throw new Error(`The server did not become healthy within 15 s. Its output:\n${output}`);
+}
+
+/**
+ * Suites make far more requests per account than the seed's 60 a minute; they get generous
+ * limits unless they name their own (the rate-limit suites do).
+ */
+export function withTestRateLimits(args: string[] = []): string[] {
+  const names = (option: string) => args.some((a) => a === option || a.startsWith(`${option}=`));
+  const defaults: string[] = [];
+  if (!names('--rate-limit-minute')) defaults.push('--rate-limit-minute', '100000');
+  if (!names('--rate-limit-hour')) defaults.push('--rate-limit-hour', '1000000');
+  return [...args, ...defaults];
 }
 
 async function isHealthy(url: string): Promise<boolean> {

@@ -1,10 +1,12 @@
 /** A fresh app on a temporary data directory with the fake platform, driven with `app.handle()`. */
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase } from '../../src/db/client.ts';
 import { createLogger } from '../../src/core/logger.ts';
 import type { ServiceContext } from '../../src/functions/context.ts';
+import { createEnvCipher } from '../../src/functions/env-cipher.ts';
 import { createApp } from '../../src/server/app.ts';
 import type { RateLimits } from '../../src/server/rate-limit.ts';
 import { createFakeRuntime, createFakeToolchain } from './fake-platform.ts';
@@ -22,6 +24,8 @@ export interface TestApp {
   services: ServiceContext;
   runtime: ReturnType<typeof createFakeRuntime>;
   request(method: string, path: string, init?: TestRequest): Promise<Response>;
+  /** Sends a request as built, for bodies `request` cannot express (streams). */
+  handle(request: Request): Promise<Response>;
   /** Registers an account and answers its token. */
   register(email?: string, password?: string): Promise<string>;
   /** Deploys a fake package (its text decides the build) and answers the response. */
@@ -42,6 +46,7 @@ export async function createTestApp(
     toolchain: createFakeToolchain(),
     runtime,
     logger: Object.assign(createLogger('test'), { level: -999 }),
+    envCipher: createEnvCipher(randomBytes(32)),
     allowSignup: options.allowSignup ?? false,
     now: () => Date.now(),
   };
@@ -49,7 +54,8 @@ export async function createTestApp(
     services,
     secret: 'test-secret-0123456789abcdef0123456789abcdef',
     version: '0.1.0',
-    ...(options.rateLimits ? { rateLimits: options.rateLimits } : {}),
+    // Suites make more requests than the seed's limits allow; rate-limit tests pass their own.
+    rateLimits: options.rateLimits ?? { perMinute: 100_000, perHour: 1_000_000 },
   });
 
   const request: TestApp['request'] = (method, path, init = {}) => {
@@ -67,6 +73,7 @@ export async function createTestApp(
     services,
     runtime,
     request,
+    handle: (raw) => app.handle(raw),
     async register(email = 'dev@example.com', password = 'correct-horse') {
       const response = await request('POST', '/api/auth/register', { json: { email, password } });
       const body = (await response.json()) as { token: string };

@@ -112,7 +112,7 @@ describe('auth routes', () => {
     const bad = await t.request('GET', '/api/auth/me', { token: `${token}x` });
     expect(await bad.json()).toEqual({
       error: 'Unauthorized',
-      details: 'Invalid or expired token',
+      details: 'Invalid token; log in again',
     });
     const garbage = await t.request('GET', '/api/auth/me', {
       headers: { authorization: 'Basic abc' },

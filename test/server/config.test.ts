@@ -14,6 +14,8 @@ describe('server options', () => {
       dartPath: undefined,
       runAsUser: 'nobody',
       maxConcurrentPerFunction: 10,
+      rateLimits: { perMinute: 60, perHour: 1000 },
+      trustProxy: false,
     });
     expect(validateServerOptions({ ...base, host: '::1', port: 0 }).port).toBe(0);
   });
@@ -28,5 +30,22 @@ describe('server options', () => {
       ValidationError,
     );
     expect(() => validateServerOptions({ ...base, dartPath: '' })).toThrow('--dart');
+    expect(() => validateServerOptions({ ...base, rateLimitPerMinute: -1 })).toThrow(
+      'Expected --rate-limit-minute to be a number of requests from 0 (no limit) to 1000000000, got number -1',
+    );
+    expect(() => validateServerOptions({ ...base, rateLimitPerHour: 1.5 })).toThrow(
+      '--rate-limit-hour',
+    );
+  });
+
+  test('rate limits and the proxy setting pass through, and 0 turns a window off', () => {
+    const config = validateServerOptions({
+      ...base,
+      rateLimitPerMinute: 0,
+      rateLimitPerHour: 5000,
+      trustProxy: true,
+    });
+    expect(config.rateLimits).toEqual({ perMinute: 0, perHour: 5000 });
+    expect(config.trustProxy).toBe(true);
   });
 });

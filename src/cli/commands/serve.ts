@@ -2,6 +2,7 @@
 import { defineCommand } from 'citty';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { ValidationError } from '../../core/errors.ts';
 import { startServer } from '../../server/start.ts';
 import { parsePort, parsePositiveInt } from '../options.ts';
 import { printLine, ui } from '../output.ts';
@@ -15,6 +16,9 @@ export interface ServeOptions {
   dartPath?: string;
   runAsUser?: string;
   maxConcurrentPerFunction?: number;
+  rateLimitPerMinute?: number;
+  rateLimitPerHour?: number;
+  trustProxy?: boolean;
 }
 
 /** `--data-dir`, else `DART_CLOUD_DATA_DIR`, else `$XDG_DATA_HOME/dart_cloud`, else `~/.local/share/dart_cloud`. */
@@ -39,6 +43,9 @@ export function parseServeOptions(options: {
     dart?: string | undefined;
     'run-as'?: string | undefined;
     'max-concurrency'?: string | undefined;
+    'rate-limit-minute'?: string | undefined;
+    'rate-limit-hour'?: string | undefined;
+    'trust-proxy'?: boolean | undefined;
   };
   env?: Record<string, string | undefined>;
 }): ServeOptions {
@@ -46,6 +53,8 @@ export function parseServeOptions(options: {
   const env = options.env ?? process.env;
   const dartPath = args.dart || env.DART_CLOUD_DART || undefined;
   const maxConcurrency = args['max-concurrency'];
+  const perMinute = args['rate-limit-minute'];
+  const perHour = args['rate-limit-hour'];
   return {
     host: args.host,
     port: parsePort({ option: '--port', value: args.port }),
@@ -61,7 +70,24 @@ export function parseServeOptions(options: {
             value: maxConcurrency,
           }),
         }),
+    ...(perMinute === undefined
+      ? {}
+      : { rateLimitPerMinute: parseRequestCount('--rate-limit-minute', perMinute) }),
+    ...(perHour === undefined
+      ? {}
+      : { rateLimitPerHour: parseRequestCount('--rate-limit-hour', perHour) }),
+    ...(args['trust-proxy'] === true ? { trustProxy: true } : {}),
   };
+}
+
+/** A number of requests per window; 0 turns the limit off. */
+function parseRequestCount(option: string, value: string): number {
+  if (!/^\d{1,10}$/.test(value.trim())) {
+    throw new ValidationError(
+      `Expected ${option} to be a number of requests such as 60 (0 for no limit), got '${value}'`,
+    );
+  }
+  return Number(value.trim());
 }
 
 /** The `serve` command. */
@@ -98,6 +124,20 @@ export const serveCommand = defineCommand({
       type: 'string',
       description: 'Concurrent executions per function (default 10)',
       valueHint: 'n',
+    },
+    'rate-limit-minute': {
+      type: 'string',
+      description: 'Requests a minute per account, key or address (default 60; 0: no limit)',
+      valueHint: 'n',
+    },
+    'rate-limit-hour': {
+      type: 'string',
+      description: 'Requests an hour per account, key or address (default 1000; 0: no limit)',
+      valueHint: 'n',
+    },
+    'trust-proxy': {
+      type: 'boolean',
+      description: 'Behind a reverse proxy: take the client address from X-Forwarded-For',
     },
   },
   async run({ args }) {

@@ -1,56 +1,62 @@
-/** Accounts and sessions: register, login, logout, me. */
-import { randomUUID } from 'node:crypto';
-import type { Server } from 'bun';
+/** Accounts and sessions: register, login, logout, me, and deleting the account. */
 import { Elysia } from 'elysia';
+import { UnauthorizedError } from '../../core/errors.ts';
 import {
   authenticate,
+  deleteAccount,
   registerAccount,
   revokeToken,
   type Account,
 } from '../../functions/accounts.ts';
-import { TOKEN_LIFETIME_SECONDS } from '../auth.ts';
-import { createRateLimiter, DEFAULT_RATE_LIMITS } from '../rate-limit.ts';
+import { parseEmail, parseObject } from '../../functions/validate.ts';
+import type { ConnectionInfo } from '../client-address.ts';
+import type { HeaderSink } from '../request-limits.ts';
 import { readJson } from '../request.ts';
 import type { RouteDeps } from '../route-deps.ts';
 
 /** Auth routes. */
 export function createAuthRoutes(deps: RouteDeps) {
-  const { services } = deps;
-  const limit = createRateLimiter({
-    limits: deps.rateLimits ?? DEFAULT_RATE_LIMITS,
-    now: services.now,
-  });
-  // Password guessing is the abuse to stop here; the seed's limits apply per client address.
-  const limitByAddress = (context: { request: Request; server: Server<unknown> | null }): void => {
-    limit(context.server?.requestIP(context.request)?.address ?? 'local');
-  };
+  const { services, limits, loginGuard } = deps;
+  // Unauthenticated, so counted per client address.
+  const byAddress = (context: {
+    request: Request;
+    server: ConnectionInfo | null;
+    set: unknown;
+  }): void => limits.countAddress({ ...context, set: context.set as HeaderSink });
 
   return new Elysia({ prefix: '/api/auth' })
     .use(deps.auth)
-    .resolve(({ jwt }) => ({
-      issueToken: (user: Account): Promise<string> =>
-        jwt.sign({
-          sub: user.id,
-          jti: randomUUID(),
-          exp: Math.floor(services.now() / 1000) + TOKEN_LIFETIME_SECONDS,
-        }),
+    .resolve(({ tokens }) => ({
+      answerToken: (user: Account) => ({ token: tokens.issue(user).token, user }),
     }))
     .post(
       '/register',
-      async ({ request, issueToken, set }) => {
+      async ({ request, answerToken, set }) => {
         const user = await registerAccount(services, await readJson(request));
         set.status = 201;
-        return { token: await issueToken(user), user };
+        return answerToken(user);
       },
-      { parse: 'none', beforeHandle: limitByAddress },
+      { parse: 'none', beforeHandle: byAddress },
     )
     .post(
       '/login',
-      async ({ request, issueToken }) => {
-        const user = await authenticate(services, await readJson(request));
-        return { token: await issueToken(user), user };
+      async ({ request, server, answerToken }) => {
+        const input = await readJson(request);
+        const attempt = {
+          email: parseEmail(parseObject(input, 'the request body').email),
+          address: limits.resolveAddress(request, server),
+        };
+        loginGuard.check(attempt);
+        try {
+          const user = await authenticate(services, input);
+          loginGuard.recordSuccess(attempt);
+          return answerToken(user);
+        } catch (error) {
+          if (error instanceof UnauthorizedError) loginGuard.recordFailure(attempt);
+          throw error;
+        }
       },
-      { parse: 'none', beforeHandle: limitByAddress },
+      { parse: 'none', beforeHandle: byAddress },
     )
     .post(
       '/logout',
@@ -60,5 +66,14 @@ export function createAuthRoutes(deps: RouteDeps) {
       },
       { auth: true, parse: 'none' },
     )
-    .get('/me', ({ session }) => ({ user: session.user }), { auth: true });
+    .get('/me', ({ session }) => ({ user: session.user }), { auth: true })
+    .delete(
+      '/account',
+      async ({ session, request }) => {
+        await deleteAccount(services, { userId: session.user.id, input: await readJson(request) });
+        revokeToken(services, { jti: session.jti, expiresAt: session.expiresAt });
+        return { id: session.user.id, status: 'deleted' };
+      },
+      { auth: true, parse: 'none' },
+    );
 }

@@ -5,7 +5,7 @@ import { invokeFunction } from '../../functions/invoke.ts';
 import type { FunctionRequest } from '../../runtime/types.ts';
 import { errorResponse } from '../errors.ts';
 import { renderInvocation } from '../present.ts';
-import { BodyLimits, readText } from '../request.ts';
+import { BodyLimits, parseJsonText, readText } from '../request.ts';
 import type { RouteDeps } from '../route-deps.ts';
 
 // Framing headers belong to this hop; the server sets its own.
@@ -82,9 +82,9 @@ async function toFunctionRequest(
   let body: unknown = text === '' ? null : text;
   if (text !== '' && (headers['content-type'] ?? '').includes('json')) {
     try {
-      body = JSON.parse(text);
+      body = parseJsonText(text);
     } catch {
-      // Not JSON after all: the function gets the text as it came.
+      // Not JSON after all (or nested too deep to pass on): the function gets the text.
     }
   }
 

@@ -1,6 +1,7 @@
 /** Functions: deploy, list, details, delete. */
 import { Elysia } from 'elysia';
 import { PayloadTooLargeError, ValidationError } from '../../core/errors.ts';
+import { describeValue } from '../../functions/validate.ts';
 import { deployFunction } from '../../functions/deploy.ts';
 import {
   deleteFunction,
@@ -9,7 +10,13 @@ import {
   resolveFunction,
 } from '../../functions/functions.ts';
 import { renderFunctionDetails, renderFunctionSummary, renderFunctionUrl } from '../present.ts';
-import { BodyLimits, parsePage } from '../request.ts';
+import {
+  BodyLimits,
+  checkDeclaredLength,
+  MAX_BODY_BYTES,
+  parsePage,
+  readBytes,
+} from '../request.ts';
 import { resolveOrigin, type RouteDeps } from '../route-deps.ts';
 
 /** Function routes. */
@@ -73,23 +80,42 @@ export function createFunctionRoutes(deps: RouteDeps) {
     );
 }
 
+const DEPLOY_FIELDS = ['name', 'archive', 'env', 'memory', 'timeout'];
+
+/** Reads the multipart body under its cap, streamed or not, and checks its fields. */
 async function readDeployForm(request: Request): Promise<FormData> {
-  const declared = Number(request.headers.get('content-length') ?? '0');
-  if (declared > BodyLimits.archive) throw archiveTooLarge();
-  if (
-    !(request.headers.get('content-type') ?? '').toLowerCase().startsWith('multipart/form-data')
-  ) {
+  const contentType = request.headers.get('content-type') ?? '';
+  checkDeclaredLength(request, MAX_BODY_BYTES);
+  if (!contentType.toLowerCase().startsWith('multipart/form-data')) {
     throw new ValidationError(
       'Expected a multipart/form-data body with the fields name and archive',
     );
   }
+  const bytes = await readBytes(request, MAX_BODY_BYTES).catch((error: unknown) => {
+    throw error instanceof PayloadTooLargeError ? archiveTooLarge() : error;
+  });
+
+  let form: FormData;
   try {
-    return (await request.formData()) as unknown as FormData;
+    form = (await new Response(bytes, {
+      headers: { 'content-type': contentType },
+    }).formData()) as unknown as FormData;
   } catch {
     throw new ValidationError(
       'Expected a well-formed multipart/form-data body with the fields name and archive',
     );
   }
+  for (const key of new Set(form.keys())) {
+    if (!DEPLOY_FIELDS.includes(key)) {
+      throw new ValidationError(
+        `Unknown field ${describeValue(key)} in the deploy form; expected only ${DEPLOY_FIELDS.join(', ')}`,
+      );
+    }
+    if (form.getAll(key).length > 1) {
+      throw new ValidationError(`Expected the field ${key} once, got it more than once`);
+    }
+  }
+  return form;
 }
 
 function textField(form: FormData, name: string): string | undefined {

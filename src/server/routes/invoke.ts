@@ -4,13 +4,14 @@ import { ValidationError } from '../../core/errors.ts';
 import { getExecution, listExecutions } from '../../functions/executions.ts';
 import { resolveFunction } from '../../functions/functions.ts';
 import { invokeFunction } from '../../functions/invoke.ts';
-import { describeValue, parseObject } from '../../functions/validate.ts';
+import { describeValue, parseFields, parseObject } from '../../functions/validate.ts';
 import type { FunctionRequest } from '../../runtime/types.ts';
 import { renderExecution, renderInvocation } from '../present.ts';
 import { BodyLimits, parsePage, readJson } from '../request.ts';
 import type { RouteDeps } from '../route-deps.ts';
 
 const METHOD = /^[A-Z]{1,16}$/;
+const INVOKE_FIELDS = ['body', 'method', 'path', 'query', 'headers'] as const;
 
 /** Invoke and execution routes. */
 export function createInvokeRoutes(deps: RouteDeps) {
@@ -21,9 +22,9 @@ export function createInvokeRoutes(deps: RouteDeps) {
       '/invoke',
       async ({ params, session, request, server, set }) => {
         const fn = resolveFunction(services, session.user.id, params.id);
-        const input = parseObject(
+        const input = parseFields(
           await readJson(request, { maxBytes: BodyLimits.invoke, fallback: {} }),
-          'the request body',
+          { what: 'the request body', allowed: INVOKE_FIELDS },
         );
         // Bun closes idle connections after 10 s; a function may legitimately run longer.
         server?.timeout(request, fn.timeoutSeconds + 30);

@@ -3,9 +3,8 @@ import { Elysia } from 'elysia';
 import { resolveFunction } from '../../functions/functions.ts';
 import { queryLogs } from '../../functions/logs.ts';
 import { computeMetrics, parseMetricPeriod } from '../../functions/metrics.ts';
-import { parseInteger } from '../../functions/validate.ts';
 import { renderLog, renderMetrics } from '../present.ts';
-import { parseTime } from '../request.ts';
+import { parseQueryInteger, parseTime } from '../request.ts';
 import type { RouteDeps } from '../route-deps.ts';
 
 /** Log and metric routes. */
@@ -20,14 +19,19 @@ export function createObserveRoutes(deps: RouteDeps) {
         const after =
           query.after === undefined
             ? undefined
-            : parseInteger(query.after, {
+            : parseQueryInteger(query.after, {
                 name: 'after',
                 min: 0,
                 max: Number.MAX_SAFE_INTEGER,
                 fallback: 0,
               });
         const result = queryLogs(services, fn.id, {
-          limit: parseInteger(query.limit, { name: 'limit', min: 1, max: 1000, fallback: 100 }),
+          limit: parseQueryInteger(query.limit, {
+            name: 'limit',
+            min: 1,
+            max: 1000,
+            fallback: 100,
+          }),
           since: parseTime(query.since, 'since'),
           after,
           executionId: query.execution_id || undefined,
