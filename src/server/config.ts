@@ -2,6 +2,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import { ValidationError } from '../core/errors.ts';
 import { describeValue } from '../functions/validate.ts';
+import { resolveCredentials } from '../runtime/sandbox/host.ts';
 import { DEFAULT_RATE_LIMITS, type RateLimits } from './rate-limit.ts';
 
 /** What `startServer` accepts. */
@@ -58,6 +59,13 @@ export function validateServerOptions(options: ServerOptions): ServerConfig {
       `Expected --data-dir to be a directory path, got ${describeValue(options.dataDir)}`,
     );
   }
+  // A mistyped --run-as must not quietly leave functions running as root.
+  const runAsUser = options.runAsUser;
+  if (typeof runAsUser === 'string' && isRoot() && resolveCredentials(runAsUser) === null) {
+    throw new ValidationError(
+      `Expected --run-as to name a user of this host (in /etc/passwd), got '${runAsUser}'`,
+    );
+  }
   const concurrency = options.maxConcurrentPerFunction ?? 10;
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 1000) {
     throw new ValidationError(
@@ -84,7 +92,7 @@ export function validateServerOptions(options: ServerOptions): ServerConfig {
     allowSignup: options.allowSignup === true,
     dartPath: options.dartPath,
     // A root server runs functions as an unprivileged user unless told otherwise.
-    runAsUser: options.runAsUser === undefined ? 'nobody' : options.runAsUser,
+    runAsUser: runAsUser === undefined ? 'nobody' : runAsUser,
     maxConcurrentPerFunction: concurrency,
     rateLimits,
     trustProxy: options.trustProxy === true,
@@ -103,4 +111,8 @@ function validateRateLimit(
     );
   }
   return value;
+}
+
+function isRoot(): boolean {
+  return process.getuid?.() === 0;
 }

@@ -38,6 +38,14 @@ describe('server options', () => {
     );
   });
 
+  const asRoot = process.getuid?.() === 0;
+  test.skipIf(!asRoot)('a root server refuses a --run-as user that does not exist', () => {
+    expect(() => validateServerOptions({ ...base, runAsUser: 'no-such-user-here' })).toThrow(
+      "Expected --run-as to name a user of this host (in /etc/passwd), got 'no-such-user-here'",
+    );
+    expect(validateServerOptions({ ...base, runAsUser: 'nobody' }).runAsUser).toBe('nobody');
+  });
+
   test('rate limits and the proxy setting pass through, and 0 turns a window off', () => {
     const config = validateServerOptions({
       ...base,
