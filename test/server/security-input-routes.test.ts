@@ -148,7 +148,6 @@ describe('body sizes', () => {
       method: 'POST',
       body,
       headers: { 'content-type': 'application/json' },
-      // @ts-expect-error Bun accepts a streamed request body with `duplex`.
       duplex: 'half',
     });
     const answer = await t.handle(request);
