@@ -60,11 +60,13 @@ export async function startSandboxWorld(options: {
   args?: string[];
   env?: Record<string, string>;
   dataDir?: string;
+  user?: { uid: number; gid: number };
 }): Promise<SandboxWorld> {
   const server = await startCompiledServer({
     args: options.args ?? [],
     env: options.env ?? {},
     ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
+    ...(options.user === undefined ? {} : { user: options.user }),
   });
   const token = await registerAccount(server.url);
   for (const [name, spec] of Object.entries(options.functions)) {

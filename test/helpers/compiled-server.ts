@@ -31,9 +31,17 @@ export interface CompiledServer {
   stop(options?: { keepData?: boolean }): Promise<void>;
 }
 
-/** Starts a server; `args` are extra `serve` arguments such as `--allow-signup`. */
+/**
+ * Starts a server; `args` are extra `serve` arguments such as `--allow-signup`; `user` runs it
+ * as another user (the test runner must be root, the data directory that user's).
+ */
 export async function startCompiledServer(
-  options: { args?: string[]; env?: Record<string, string>; dataDir?: string } = {},
+  options: {
+    args?: string[];
+    env?: Record<string, string>;
+    dataDir?: string;
+    user?: { uid: number; gid: number };
+  } = {},
 ): Promise<CompiledServer> {
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'dart-cloud-e2e-')));
   const child = Bun.spawn(
@@ -42,6 +50,7 @@ export async function startCompiledServer(
       env: { ...process.env, DART_CLOUD_DART: DART, DART_CLOUD_LOG_LEVEL: 'info', ...options.env },
       stdout: 'pipe',
       stderr: 'pipe',
+      ...options.user,
     },
   );
 
