@@ -16,6 +16,8 @@ export function openDatabase(path: string): Db {
   sqlite.exec('PRAGMA synchronous = NORMAL');
   sqlite.exec('PRAGMA foreign_keys = ON');
   sqlite.exec('PRAGMA busy_timeout = 5000');
+  // Deleted and overwritten rows are zeroed, so a replaced plaintext secret leaves no trace.
+  sqlite.exec('PRAGMA secure_delete = ON');
 
   const db = drizzle({ client: sqlite, schema });
   applyMigrations(db);

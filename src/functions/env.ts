@@ -106,5 +106,7 @@ export function sealStoredEnv(ctx: Pick<ServiceContext, 'db' | 'envCipher'>): {
       sealed++;
     }
   });
+  // The plaintext pages now live on only in the write-ahead log: fold it into the database.
+  if (sealed > 0) db.$client.exec('PRAGMA wal_checkpoint(TRUNCATE)');
   return { sealed, unreadable };
 }
