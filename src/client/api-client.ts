@@ -1,7 +1,9 @@
 /** A typed client for the dart_cloud REST API (docs/rest-api.md). */
 import { ApiError, ServerUnreachableError } from './errors.ts';
 import type {
+  ApiKey,
   AuthResponse,
+  CreatedApiKey,
   DeleteResponse,
   DeployResponse,
   EnvVarResponse,
@@ -192,6 +194,31 @@ export class ApiClient {
   /** Removes one environment variable. */
   unsetEnv(options: { id: string; key: string }): Promise<{ key: string; status: string }> {
     return this.#request(envPath(options), { method: 'DELETE', functionRef: options.id });
+  }
+
+  /** Creates an API key; the answer holds the key, which the server never shows again. */
+  createApiKey(
+    options: { name?: string; scope?: string; expiresInSeconds?: number; signed?: boolean } = {},
+  ): Promise<CreatedApiKey> {
+    return this.#request('/api/keys', {
+      method: 'POST',
+      json: {
+        name: options.name,
+        scope: options.scope,
+        expires_in: options.expiresInSeconds,
+        signed: options.signed,
+      },
+    });
+  }
+
+  /** The account's API keys, newest first, revoked ones included. */
+  listApiKeys(): Promise<{ keys: ApiKey[] }> {
+    return this.#request('/api/keys');
+  }
+
+  /** Revokes an API key by id. */
+  revokeApiKey(options: { id: string }): Promise<{ id: string; status: string }> {
+    return this.#request(`/api/keys/${encodeURIComponent(options.id)}`, { method: 'DELETE' });
   }
 
   async #request<T>(path: string, options: RequestOptions = {}): Promise<T> {

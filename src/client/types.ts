@@ -136,3 +136,23 @@ export interface EnvVarResponse {
   key: string;
   value: string;
 }
+
+/** An API key as `GET /api/keys` lists it: never its secret. */
+export interface ApiKey {
+  id: string;
+  name: string | null;
+  /** `invoke` or `full`. */
+  scope: string;
+  signed: boolean;
+  /** `active`, `expired` or `revoked`. */
+  status: string;
+  created_at: string;
+  expires_at: string | null;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
+
+/** `POST /api/keys`: the key's fields and, this once, the key itself. */
+export interface CreatedApiKey extends ApiKey {
+  key: string;
+}

@@ -16,6 +16,7 @@ import { createFunctionUrlRoutes } from './routes/function-urls.ts';
 import { createFunctionRoutes } from './routes/functions.ts';
 import { createHealthRoutes } from './routes/health.ts';
 import { createInvokeRoutes } from './routes/invoke.ts';
+import { createKeyRoutes } from './routes/keys.ts';
 import { createObserveRoutes } from './routes/observe.ts';
 
 /** What the app is built from. */
@@ -72,6 +73,7 @@ export function createApp(options: AppOptions) {
     .use(createInvokeRoutes(deps))
     .use(createObserveRoutes(deps))
     .use(createEnvRoutes(deps))
+    .use(createKeyRoutes(deps))
     .use(createFunctionUrlRoutes(deps));
 }
 

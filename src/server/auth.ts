@@ -1,14 +1,27 @@
 /**
- * Bearer-token sessions: HS256 JWTs (src/server/token.ts) that expire and carry a `jti`, so that
- * logout can revoke one. Routes opt in with `{ auth: true }` and get `session`; every such
- * request counts against its principal's rate limits, and every refused credential against the
- * client address's.
+ * Sessions: HS256 JWTs (src/server/token.ts) that expire and carry a `jti`, so that logout can
+ * revoke one; API keys (`dck_…` bearer tokens, or signed requests; src/server/api-key-auth.ts).
+ * Routes opt in with `{ auth: <level> }` (see `AuthLevel`) and get `session`; every such request
+ * counts against its principal's rate limits, and every refused credential against the client
+ * address's.
  */
 import { randomUUID } from 'node:crypto';
 import { Elysia } from 'elysia';
 import { UnauthorizedError } from '../core/errors.ts';
 import { findAccount, isTokenRevoked, type Account } from '../functions/accounts.ts';
+import { API_KEY_PREFIX, deriveSigningMaster } from '../functions/api-key-secrets.ts';
 import type { ServiceContext } from '../functions/context.ts';
+import { isSignedRequest } from '../functions/signed-requests.ts';
+import {
+  checkAuthLevel,
+  readSignatureFields,
+  resolveBearerKey,
+  resolveSignedRequest,
+  signedRequestNotAccepted,
+  type AuthLevel,
+  type Credential,
+  type KeyIdentity,
+} from './api-key-auth.ts';
 import type { ConnectionInfo } from './client-address.ts';
 import type { HeaderSink, RequestLimits } from './request-limits.ts';
 import { signToken, verifyToken } from './token.ts';
@@ -26,14 +39,14 @@ export const AuthFailure = {
   deleted: 'Invalid token: its account no longer exists',
 } as const;
 
+export type { AuthLevel, Credential } from './api-key-auth.ts';
+
 /** The caller of an authenticated route. */
 export interface Session {
   user: Account;
-  /** Whom the rate limits count: the account id for a token (an API key counts as its own). */
+  /** Whom the rate limits count: the account id for a token, the key id for an API key. */
   principalId: string;
-  jti: string;
-  /** Unix milliseconds. */
-  expiresAt: number;
+  credential: Credential;
 }
 
 /** Issues tokens for accounts. */
@@ -48,6 +61,7 @@ export function createAuthPlugin(options: {
   limits: RequestLimits;
 }) {
   const { services, secret, limits } = options;
+  const signingMaster = deriveSigningMaster(secret);
   const tokens: TokenIssuer = {
     issue(user) {
       const iat = Math.floor(services.now() / 1000);
@@ -57,10 +71,24 @@ export function createAuthPlugin(options: {
     },
   };
 
-  const authenticate = (authorization: string | undefined): Session => {
-    if (!authorization) throw new UnauthorizedError(AuthFailure.missing);
+  const authenticate = async (options: {
+    headers: Record<string, string | undefined>;
+    request: Request;
+    level: AuthLevel;
+  }): Promise<Session> => {
+    const { authorization } = options.headers;
+    if (!authorization) {
+      const fields = readSignatureFields(options.headers);
+      if (!isSignedRequest(fields)) throw new UnauthorizedError(AuthFailure.missing);
+      if (options.level !== 'invoke') throw signedRequestNotAccepted();
+      const { request } = options;
+      return toKeySession(await resolveSignedRequest(services, { request, fields, signingMaster }));
+    }
     const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
     if (!match?.[1]) throw new UnauthorizedError(AuthFailure.malformed);
+    if (match[1].startsWith(API_KEY_PREFIX)) {
+      return toKeySession(resolveBearerKey(services, match[1]));
+    }
 
     const check = verifyToken({ secret, token: match[1], now: services.now() });
     if (!check.ok) throw new UnauthorizedError(AuthFailure[check.reason]);
@@ -68,28 +96,43 @@ export function createAuthPlugin(options: {
     if (isTokenRevoked(services, claims.jti)) throw new UnauthorizedError(AuthFailure.revoked);
     const user = findAccount(services, claims.sub);
     if (!user) throw new UnauthorizedError(AuthFailure.deleted);
-    return { user, principalId: user.id, jti: claims.jti, expiresAt: claims.exp * 1000 };
+    const credential: Credential = {
+      kind: 'token',
+      jti: claims.jti,
+      expiresAt: claims.exp * 1000,
+    };
+    return { user, principalId: user.id, credential };
   };
 
-  return new Elysia({ name: 'dart-cloud-auth' }).decorate('tokens', tokens).macro({
-    auth: {
-      resolve(context): { session: Session } {
-        const { headers, request, set } = context;
-        const server = context.server as ConnectionInfo | null;
-        let session: Session;
-        try {
-          session = authenticate(headers.authorization);
-        } catch (error) {
-          // Refused credentials count against the address, so guessing them is limited too.
-          limits.countAddress({ request, server, set: set as HeaderSink });
-          throw error;
-        }
-        limits.countPrincipal(session.principalId, set as HeaderSink);
-        return { session };
-      },
-    },
-  });
+  return new Elysia({ name: 'dart-cloud-auth' })
+    .decorate('tokens', tokens)
+    .decorate('signingMaster', signingMaster)
+    .macro({
+      auth: (level: AuthLevel) => ({
+        async resolve(context): Promise<{ session: Session }> {
+          const { headers, request, set } = context;
+          const server = context.server as ConnectionInfo | null;
+          let session: Session;
+          try {
+            session = await authenticate({ headers, request, level });
+          } catch (error) {
+            // Refused credentials count against the address, so guessing them is limited too.
+            limits.countAddress({ request, server, set: set as HeaderSink });
+            throw error;
+          }
+          limits.countPrincipal(session.principalId, set as HeaderSink);
+          checkAuthLevel(session.credential, level);
+          return { session };
+        },
+      }),
+    });
 }
 
 /** The auth plugin's type, for route modules that use it. */
 export type AuthPlugin = ReturnType<typeof createAuthPlugin>;
+
+function toKeySession(identity: KeyIdentity): Session {
+  // A key counts on its own, so a busy CI key does not starve its account's other clients.
+  const { user, credential } = identity;
+  return { user, principalId: credential.id, credential };
+}

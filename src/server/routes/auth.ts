@@ -9,6 +9,7 @@ import {
   type Account,
 } from '../../functions/accounts.ts';
 import { parseEmail, parseObject } from '../../functions/validate.ts';
+import type { Session } from '../auth.ts';
 import type { ConnectionInfo } from '../client-address.ts';
 import type { HeaderSink } from '../request-limits.ts';
 import { readJson } from '../request.ts';
@@ -23,6 +24,13 @@ export function createAuthRoutes(deps: RouteDeps) {
     server: ConnectionInfo | null;
     set: unknown;
   }): void => limits.countAddress({ ...context, set: context.set as HeaderSink });
+
+  // Logout and account deletion take a login token only (`auth: 'login'`), never an API key.
+  const revokeSessionToken = ({ credential }: Session): void => {
+    if (credential.kind === 'token') {
+      revokeToken(services, { jti: credential.jti, expiresAt: credential.expiresAt });
+    }
+  };
 
   return new Elysia({ prefix: '/api/auth' })
     .use(deps.auth)
@@ -61,19 +69,19 @@ export function createAuthRoutes(deps: RouteDeps) {
     .post(
       '/logout',
       ({ session }) => {
-        revokeToken(services, { jti: session.jti, expiresAt: session.expiresAt });
+        revokeSessionToken(session);
         return { status: 'logged_out' };
       },
-      { auth: true, parse: 'none' },
+      { auth: 'login', parse: 'none' },
     )
     .get('/me', ({ session }) => ({ user: session.user }), { auth: true })
     .delete(
       '/account',
       async ({ session, request }) => {
         await deleteAccount(services, { userId: session.user.id, input: await readJson(request) });
-        revokeToken(services, { jti: session.jti, expiresAt: session.expiresAt });
+        revokeSessionToken(session);
         return { id: session.user.id, status: 'deleted' };
       },
-      { auth: true, parse: 'none' },
+      { auth: 'login', parse: 'none' },
     );
 }

@@ -60,8 +60,8 @@ export function createFunctionUrlRoutes(deps: RouteDeps) {
 
   return new Elysia()
     .use(deps.auth)
-    .all('/functions/:id', handle, { auth: true, parse: 'none' })
-    .all('/functions/:id/*', handle, { auth: true, parse: 'none' });
+    .all('/functions/:id', handle, { auth: 'invoke', parse: 'none' })
+    .all('/functions/:id/*', handle, { auth: 'invoke', parse: 'none' });
 }
 
 async function toFunctionRequest(

@@ -35,7 +35,7 @@ export function createInvokeRoutes(deps: RouteDeps) {
         set.status = answer.status;
         return answer.body;
       },
-      { auth: true, parse: 'none' },
+      { auth: 'invoke', parse: 'none' },
     )
     .get(
       '/executions',
