@@ -121,9 +121,12 @@ export function measureJsonDepth(text: string): number {
 }
 
 /** The 413 for a body over `maxBytes`. */
-export function createTooLargeError(maxBytes: number, hint = ''): PayloadTooLargeError {
+export function createTooLargeError(maxBytes: number): PayloadTooLargeError {
+  const cap = `${Math.round(maxBytes / 1024 / 1024)} MiB`;
   return new PayloadTooLargeError(
-    `The request body is over its cap of ${Math.round(maxBytes / 1024 / 1024)} MiB${hint}`,
+    maxBytes >= MAX_BODY_BYTES
+      ? `The request body is over ${cap}, more than any route takes (a deploy's archive may be at most ${BodyLimits.archive / 1024 / 1024} MiB)`
+      : `The request body is over its cap of ${cap}`,
   );
 }
 

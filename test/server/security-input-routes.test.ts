@@ -129,7 +129,7 @@ describe('body sizes', () => {
       expect(response.status).toBe(413);
       expect(await response.json()).toEqual({
         error: 'Payload too large',
-        details: expect.stringContaining('cap'),
+        details: expect.stringContaining('more than any route takes'),
       });
     }
   });
