@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { resolveCredentials } from '../../src/runtime/sandbox/host.ts';
@@ -13,13 +13,18 @@ import {
   type SandboxWorld,
 } from './sandbox-harness.ts';
 
+// Each test starts or drives servers and their executions; a busy host is slower.
+setDefaultTimeout(30_000);
+
 const SERVER_SECRET = `server-only-${crypto.randomUUID()}`;
 let world: SandboxWorld;
 
 beforeAll(async () => {
   world = await startSandboxWorld({
     functions: {
-      fn: { fields: { env: JSON.stringify({ GREETING: 'hello', API_URL: 'http://example.test' }) } },
+      fn: {
+        fields: { env: JSON.stringify({ GREETING: 'hello', API_URL: 'http://example.test' }) },
+      },
       other: { fields: { env: JSON.stringify({ OTHER_SECRET: 'not-for-fn' }) } },
     },
     env: { DART_CLOUD_TEST_SECRET: SERVER_SECRET },
@@ -34,6 +39,8 @@ const call = async (body: unknown) => {
   expect(status).toBe(200);
   return answer.result;
 };
+
+const get = (path: string) => callApi(world.server.url, { path, token: world.token });
 
 /** Every regular file under a directory. */
 function filesUnder(dir: string): string[] {
@@ -87,8 +94,7 @@ describe.skipIf(!runsAsUser)('files outside the working directory on the compile
 
   test("the data directory, with the database, the secret and other functions' builds, cannot be read", async () => {
     const { dataDir } = world.server;
-    const other = (await callApi(world.server.url, { path: '/api/functions/other', token: world.token }))
-      .body.id as string;
+    const other = (await get('/api/functions/other')).body.id as string;
     const files = filesUnder(dataDir);
     const targets = [
       join(dataDir, 'dart_cloud.db'),
@@ -129,7 +135,7 @@ describe('environment on the compiled server', () => {
         'TMPDIR',
       ].sort(),
     );
-    const details = await callApi(world.server.url, { path: '/api/functions/fn', token: world.token });
+    const details = await get('/api/functions/fn');
     expect(env).toMatchObject({
       GREETING: 'hello',
       API_URL: 'http://example.test',

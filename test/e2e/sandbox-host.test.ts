@@ -1,4 +1,4 @@
-import { afterAll, describe, expect, test } from 'bun:test';
+import { afterAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
 import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +13,9 @@ import {
   startSandboxWorld,
   type SandboxWorld,
 } from './sandbox-harness.ts';
+
+// Each test starts or drives servers and their executions; a busy host is slower.
+setDefaultTimeout(30_000);
 
 const nobody = resolveCredentials('nobody');
 const canDropRoot = isRoot && nobody !== null;

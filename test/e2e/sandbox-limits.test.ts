@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
@@ -10,6 +10,9 @@ import {
   workDirsLeft,
   type SandboxWorld,
 } from './sandbox-harness.ts';
+
+// Each test starts or drives servers and their executions; a busy host is slower.
+setDefaultTimeout(30_000);
 
 let world: SandboxWorld;
 
@@ -24,7 +27,7 @@ beforeAll(async () => {
 afterAll(() => world.server.stop());
 
 const MiB = 1024 * 1024;
-explainSkip('the end-to-end memory limit tests', 'a writable cgroup memory controller', host.memory);
+explainSkip('the end-to-end memory tests', 'a writable cgroup memory controller', host.memory);
 explainSkip('the end-to-end swap limit test', 'cgroup swap accounting', host.swapLimited);
 explainSkip('the end-to-end pids limit test', 'a writable cgroup pids controller', host.pids);
 

@@ -1,6 +1,9 @@
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
 import { callApi } from '../helpers/compiled-server.ts';
 import { residentBytes, startSandboxWorld, type SandboxWorld } from './sandbox-harness.ts';
+
+// Each test starts or drives servers and their executions; a busy host is slower.
+setDefaultTimeout(30_000);
 
 let world: SandboxWorld;
 

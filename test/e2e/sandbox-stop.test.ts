@@ -1,4 +1,4 @@
-import { describe, expect, test } from 'bun:test';
+import { describe, expect, setDefaultTimeout, test } from 'bun:test';
 import { existsSync } from 'node:fs';
 import { startCompiledServer } from '../helpers/compiled-server.ts';
 import {
@@ -12,6 +12,9 @@ import {
   workDirsLeft,
   type SandboxWorld,
 } from './sandbox-harness.ts';
+
+// Each test starts or drives servers and their executions; a busy host is slower.
+setDefaultTimeout(30_000);
 
 const FUNCTIONS = {
   fn: { fields: { timeout: '30' } },

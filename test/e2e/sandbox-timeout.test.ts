@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
 import { watchProcesses } from '../runtime/helpers.ts';
 import {
   executionCgroups,
@@ -9,6 +9,9 @@ import {
   workDirsLeft,
   type SandboxWorld,
 } from './sandbox-harness.ts';
+
+// Each test starts or drives servers and their executions; a busy host is slower.
+setDefaultTimeout(30_000);
 
 let world: SandboxWorld;
 
