@@ -141,6 +141,18 @@ describe('signed invocation on the compiled server', () => {
     expect(answer.body.details).toContain('Signed requests are accepted only by');
   });
 
+  test('a signed body over the invoke cap answers 413, and one naming an unknown key 401', async () => {
+    const big = 'x'.repeat(6 * 1024 * 1024 + 1);
+    const tooLarge = await signedInvoke(big, signatureHeaders(big));
+    expect(tooLarge.status).toBe(413);
+    expect(tooLarge.body.error).toBe('Payload too large');
+
+    const unknown = { ...signatureHeaders(big), 'x-dartcloud-key': `key_${'0'.repeat(24)}` };
+    const refused = await signedInvoke(big, unknown);
+    expect(refused.status).toBe(401);
+    expect(refused.body.details).toContain('no signed key has this id');
+  });
+
   test('missing signature headers are named in the 401', async () => {
     const body = '{}';
     const { 'x-dartcloud-signature': _, ...partial } = signatureHeaders(body);
