@@ -41,3 +41,27 @@ export function queryLogs(
   const cursor = rows.at(-1)?.id ?? query.after ?? 0;
   return { logs: rows, cursor };
 }
+
+/** How often a held query looks for new lines. */
+const WAIT_POLL_MS = 200;
+
+/**
+ * Like queryLogs, but holds the answer until a line matches or `waitMs` passes (long polling, so
+ * a follower makes one request per batch of lines rather than one a second). Ends early, with
+ * what there is, when `signal` aborts.
+ */
+export async function waitForLogs(
+  ctx: ServiceContext,
+  functionId: string,
+  query: LogQuery,
+  options: { waitMs: number; signal?: AbortSignal },
+): Promise<{ logs: LogRow[]; cursor: number }> {
+  const deadline = Date.now() + options.waitMs;
+  for (;;) {
+    const result = queryLogs(ctx, functionId, query);
+    if (result.logs.length > 0 || options.signal?.aborted) return result;
+    const left = deadline - Date.now();
+    if (left <= 0) return result;
+    await Bun.sleep(Math.min(WAIT_POLL_MS, left));
+  }
+}

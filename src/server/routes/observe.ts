@@ -1,7 +1,7 @@
 /** Logs and metrics of a function. */
 import { Elysia } from 'elysia';
 import { resolveFunction } from '../../functions/functions.ts';
-import { queryLogs } from '../../functions/logs.ts';
+import { waitForLogs } from '../../functions/logs.ts';
 import { computeMetrics, parseMetricPeriod } from '../../functions/metrics.ts';
 import { renderLog, renderMetrics } from '../present.ts';
 import { parseQueryInteger, parseTime } from '../request.ts';
@@ -14,7 +14,7 @@ export function createObserveRoutes(deps: RouteDeps) {
     .use(deps.auth)
     .get(
       '/logs',
-      ({ params, session, query }) => {
+      async ({ params, session, query, request, server }) => {
         const fn = resolveFunction(services, session.user.id, params.id);
         const after =
           query.after === undefined
@@ -25,7 +25,10 @@ export function createObserveRoutes(deps: RouteDeps) {
                 max: Number.MAX_SAFE_INTEGER,
                 fallback: 0,
               });
-        const result = queryLogs(services, fn.id, {
+        const wait = parseQueryInteger(query.wait, { name: 'wait', min: 0, max: 30, fallback: 0 });
+        // Bun closes a connection idle for 10 s; a held answer may take up to `wait` seconds.
+        if (wait > 0) server?.timeout(request, wait + 15);
+        const logQuery = {
           limit: parseQueryInteger(query.limit, {
             name: 'limit',
             min: 1,
@@ -35,6 +38,10 @@ export function createObserveRoutes(deps: RouteDeps) {
           since: parseTime(query.since, 'since'),
           after,
           executionId: query.execution_id || undefined,
+        };
+        const result = await waitForLogs(services, fn.id, logQuery, {
+          waitMs: wait * 1000,
+          signal: request.signal,
         });
         return { logs: result.logs.map(renderLog), cursor: result.cursor };
       },
