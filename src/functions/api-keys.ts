@@ -20,7 +20,7 @@ import {
 } from './api-key-secrets.ts';
 import type { ServiceContext } from './context.ts';
 import { createId } from './ids.ts';
-import { describeValue, parseObject } from './validate.ts';
+import { describeValue, parseFields } from './validate.ts';
 
 /** What a key may do: `invoke` runs functions only; `full` is what a login token may do. */
 export const API_KEY_SCOPES = ['invoke', 'full'] as const;
@@ -35,7 +35,7 @@ export type ApiKeyRow = typeof apiKeys.$inferSelect;
 export const MAX_API_KEYS_PER_ACCOUNT = 100;
 
 const MAX_LIFETIME_SECONDS = 10 * 366 * 24 * 60 * 60;
-const FIELDS = new Set(['name', 'scope', 'expires_in', 'signed']);
+const FIELDS = ['name', 'scope', 'expires_in', 'signed'] as const;
 // Recording every use would write on every request; once a minute is precise enough to list.
 const LAST_USED_RESOLUTION_MS = 60_000;
 
@@ -190,13 +190,7 @@ interface ApiKeyInput {
 
 /** Checks `{"name"?, "scope"?, "expires_in"?, "signed"?}`. */
 function parseApiKeyInput(value: unknown): ApiKeyInput {
-  const body = parseObject(value, 'the request body');
-  const unknown = Object.keys(body).find((field) => !FIELDS.has(field));
-  if (unknown !== undefined) {
-    throw new ValidationError(
-      `Expected only the fields name, scope, expires_in and signed, got '${unknown.slice(0, 64)}'`,
-    );
-  }
+  const body = parseFields(value, { what: 'the request body', allowed: FIELDS });
 
   const signed = body.signed ?? false;
   if (typeof signed !== 'boolean') {
