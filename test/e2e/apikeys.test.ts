@@ -212,6 +212,25 @@ describe('API keys on the compiled server', () => {
     expect(list.body.keys.map((entry: { id: string }) => entry.id)).not.toContain(id);
   });
 
+  test('deleting an account deletes its keys, which then answer 401', async () => {
+    const doomed = await registerAccount(server.url, 'doomed@example.com');
+    const { id, key } = await createKey({ scope: 'full' }, doomed);
+    expect((await callApi(server.url, { path: '/api/functions', token: key })).status).toBe(200);
+
+    const removed = await callApi(server.url, {
+      method: 'DELETE',
+      path: '/api/auth/account',
+      token: doomed,
+      json: { password: 'correct-horse' },
+    });
+    expect(removed.status).toBe(200);
+    const answer = await callApi(server.url, { path: '/api/functions', token: key });
+    expect(answer.status).toBe(401);
+    const db = new Database(join(server.dataDir, 'dart_cloud.db'), { readonly: true });
+    expect(db.query('SELECT id FROM api_keys WHERE id = ?').get(id)).toBeNull();
+    db.close();
+  });
+
   test('a create with an unknown field, a bad scope or a signed full key answers 400', async () => {
     for (const json of [
       { scopes: 'invoke' },
