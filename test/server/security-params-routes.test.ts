@@ -134,8 +134,9 @@ describe('query parameters', () => {
     const bad = ['abc', '-1', '1.5', '1e3', '0x10', '+5', '', '99999999999999999999', ' ', '1,2'];
     for (const path of ['/api/functions', '/api/functions/fn/executions']) {
       for (const value of bad) {
-        await expect400(await get(`${path}?limit=${encodeURIComponent(value)}`), 'Expected limit');
-        await expect400(await get(`${path}?offset=${encodeURIComponent(value)}`), 'Expected offset');
+        const encoded = encodeURIComponent(value);
+        await expect400(await get(`${path}?limit=${encoded}`), 'Expected limit');
+        await expect400(await get(`${path}?offset=${encoded}`), 'Expected offset');
       }
     }
     for (const value of bad) {
