@@ -13,7 +13,8 @@ import { resolveFunctionDir, type FunctionRow } from './functions.ts';
 import { parseDeployInput, type DeployInput, type ParsedDeploy } from './deploy-input.ts';
 import { createId } from './ids.ts';
 import { pruneDeployments } from './retention.ts';
-import { DeployLimits } from './validate.ts';
+import { listEnv } from './env.ts';
+import { checkEnvTotal, DeployLimits } from './validate.ts';
 
 const BUILD_TIMEOUT_MS = 5 * 60_000;
 
@@ -31,6 +32,7 @@ export async function deployFunction(
   input: DeployInput,
 ): Promise<DeployResult> {
   const parsed = parseDeployInput(input);
+  checkMergedEnv(ctx, parsed);
   const { row, deploymentId, version, created } = reserveDeployment(ctx, parsed);
   const dir = join(resolveFunctionDir(ctx.dataDir, row.id), deploymentId);
 
@@ -73,6 +75,17 @@ export async function deployFunction(
     await recordFailure(ctx, { row, deploymentId, created, dir, error });
     throw error;
   }
+}
+
+/** The env a successful build leaves (the function's, merged with the deploy's) must fit too. */
+function checkMergedEnv(ctx: ServiceContext, parsed: ParsedDeploy): void {
+  if (Object.keys(parsed.env).length === 0) return;
+  const existing = ctx.db
+    .select({ id: functions.id })
+    .from(functions)
+    .where(and(eq(functions.ownerId, parsed.ownerId), eq(functions.name, parsed.name)))
+    .get();
+  if (existing) checkEnvTotal({ ...listEnv(ctx, existing.id), ...parsed.env });
 }
 
 /** Creates the function when new, and a `building` deployment with the next version. */

@@ -6,7 +6,7 @@ import { and, asc, eq } from 'drizzle-orm';
 import { NotFoundError } from '../core/errors.ts';
 import { envVars, functions } from '../db/schema.ts';
 import type { ServiceContext } from './context.ts';
-import { parseEnvKey, parseEnvValue, parseFields } from './validate.ts';
+import { checkEnvTotal, parseEnvKey, parseEnvValue, parseFields } from './validate.ts';
 
 const SET_FIELDS = { what: 'the request body', allowed: ['value'] } as const;
 
@@ -51,6 +51,7 @@ export function setEnv(
 ): { key: string; value: string } {
   const name = parseEnvKey(key);
   const value = parseEnvValue(name, parseFields(body, SET_FIELDS).value);
+  checkEnvTotal({ ...listEnv(ctx, functionId), [name]: value });
   const sealed = ctx.envCipher.seal(value, { functionId, key: name });
   const now = ctx.now();
   ctx.db.transaction((tx) => {

@@ -6,6 +6,9 @@ const FUNCTION_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 const ENV_KEY = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
 const RESERVED_ENV_KEYS = new Set(['PATH', 'HOME', 'TMPDIR', 'LANG', 'FUNCTION_INPUT']);
 const MAX_ENV_VALUE_BYTES = 32 * 1024;
+// Linux refuses to start a program whose environment passes about 2 MiB; the platform's own
+// variables and a script's FUNCTION_INPUT (up to 128 KiB) need room beside the function's.
+const MAX_ENV_TOTAL_BYTES = 1024 * 1024;
 
 /** Limits a deploy may ask for. */
 export const DeployLimits = {
@@ -122,6 +125,20 @@ export function parseEnvMap(value: unknown): Record<string, string> {
   const object = parseObject(value, 'env');
   const env: Record<string, string> = {};
   for (const [key, raw] of Object.entries(object)) env[parseEnvKey(key)] = parseEnvValue(key, raw);
+  return checkEnvTotal(env);
+}
+
+/** Checks that a function's whole env (names and values) fits in 1 MiB; answers it. */
+export function checkEnvTotal(env: Record<string, string>): Record<string, string> {
+  let total = 0;
+  for (const [key, value] of Object.entries(env)) {
+    total += Buffer.byteLength(key) + Buffer.byteLength(value) + 2;
+  }
+  if (total > MAX_ENV_TOTAL_BYTES) {
+    throw new ValidationError(
+      `Expected a function's env vars to take at most 1 MiB in all, got ${Math.ceil(total / 1024)} KiB; keep large values in files of the package`,
+    );
+  }
   return env;
 }
 

@@ -179,3 +179,25 @@ describe('query parameters', () => {
     }
   });
 });
+
+describe('env size', () => {
+  test("a function's env over 1 MiB in all answers 400 at env set and at deploy", async () => {
+    const value = 'v'.repeat(32 * 1024);
+    for (let i = 0; i < 31; i++) {
+      const set = await t.request('PUT', `/api/functions/fn/env/BIG_${i}`, {
+        token,
+        json: { value },
+      });
+      expect(set.status).toBe(200);
+    }
+    const over = await t.request('PUT', '/api/functions/fn/env/BIG_31', { token, json: { value } });
+    await expect400(over, "Expected a function's env vars to take at most 1 MiB in all");
+    const deploy = await t.deploy(token, {
+      name: 'fn',
+      env: JSON.stringify({ BIG_31: value, BIG_32: value }),
+    });
+    await expect400(deploy, 'at most 1 MiB in all');
+    const alone = Object.fromEntries(Array.from({ length: 33 }, (_, i) => [`K${i}`, value]));
+    await expect400(await t.deploy(token, { name: 'other', env: JSON.stringify(alone) }), '1 MiB');
+  });
+});
