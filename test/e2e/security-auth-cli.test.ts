@@ -1,9 +1,12 @@
 /** `dart_cloud logout` revokes the token on the server, not only in the CLI's credentials file. */
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { callApi } from '../helpers/compiled-server.ts';
 import { startWorld, type CliWorld } from './cli-harness.ts';
+
+// Argon2 logins, server starts and CLI runs are slow on a busy host.
+setDefaultTimeout(30_000);
 
 const EMAIL = 'leaver@example.com';
 const PASSWORD = 'correct-horse-battery';

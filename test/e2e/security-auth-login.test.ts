@@ -4,7 +4,7 @@
  * refused with 429. The server trusts `X-Forwarded-For`, so each request can come from its own
  * address.
  */
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
 import {
   callApi,
   registerAccount,
@@ -12,13 +12,16 @@ import {
   type CompiledServer,
 } from '../helpers/compiled-server.ts';
 
+// Argon2 logins, server starts and CLI runs are slow on a busy host.
+setDefaultTimeout(30_000);
+
 let server: CompiledServer;
 let addresses = 0;
 beforeAll(async () => {
   server = await startCompiledServer({ args: ['--trust-proxy', '--allow-signup'] });
   await registerAccount(server.url, 'known@example.com', 'correct-horse');
   await registerAccount(server.url, 'victim@example.com', 'victim-password');
-});
+}, 30_000);
 afterAll(() => server.stop());
 
 /** A login from `address`, or from an address no other request used. */
@@ -64,7 +67,7 @@ describe('login timing', () => {
     expect(ratio).toBeLessThan(2);
     expect(wrongRatio).toBeGreaterThan(0.5);
     expect(wrongRatio).toBeLessThan(2);
-  });
+  }, 60_000);
 });
 
 describe('repeated failures', () => {

@@ -1,5 +1,5 @@
 /** Accounts own their functions, on the compiled server: another account gets 404 everywhere. */
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
 import {
   callApi,
   deployArchive,
@@ -8,6 +8,9 @@ import {
   startCompiledServer,
   type CompiledServer,
 } from '../helpers/compiled-server.ts';
+
+// Argon2 logins, server starts and CLI runs are slow on a busy host.
+setDefaultTimeout(30_000);
 
 let server: CompiledServer;
 let owner: string;

@@ -3,7 +3,7 @@
  * own secret (read from the data directory) but with the wrong algorithm or expiry, signed with
  * a wrong key, malformed, revoked, and of a deleted account.
  */
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
 import { createHmac } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,6 +15,9 @@ import {
   startCompiledServer,
   type CompiledServer,
 } from '../helpers/compiled-server.ts';
+
+// Argon2 logins, server starts and CLI runs are slow on a busy host.
+setDefaultTimeout(30_000);
 
 let server: CompiledServer;
 let secret: string;

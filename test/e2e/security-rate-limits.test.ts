@@ -3,7 +3,7 @@
  * route, per client address on the rest and on refused credentials, `X-Forwarded-For` only with
  * `--trust-proxy`, RateLimit headers on answers, and 429 with Retry-After beyond.
  */
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
 import {
   BINARY,
   callApi,
@@ -11,6 +11,9 @@ import {
   startCompiledServer,
   type CompiledServer,
 } from '../helpers/compiled-server.ts';
+
+// Argon2 logins, server starts and CLI runs are slow on a busy host.
+setDefaultTimeout(30_000);
 
 const TOO_MANY = { error: 'Too many requests', details: expect.stringContaining('retry in') };
 

@@ -2,7 +2,7 @@
  * Long polling of logs on the compiled server: `wait` holds the answer until lines after the
  * cursor exist, so following logs costs one request per batch instead of one a second.
  */
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
 import {
   callApi,
   deployArchive,
@@ -11,6 +11,9 @@ import {
   startCompiledServer,
   type CompiledServer,
 } from '../helpers/compiled-server.ts';
+
+// Argon2 logins, server starts and CLI runs are slow on a busy host.
+setDefaultTimeout(30_000);
 
 let server: CompiledServer;
 let token: string;
