@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { resolveCredentials } from '../../src/runtime/sandbox/host.ts';
 import { callApi } from '../helpers/compiled-server.ts';
@@ -20,7 +20,11 @@ const SERVER_SECRET = `server-only-${crypto.randomUUID()}`;
 let world: SandboxWorld;
 
 beforeAll(async () => {
+  // Where a real server keeps its data (not under /tmp, which functions get a private copy of),
+  // so that only permissions stand between a function and the data directory.
+  const dataDir = runsAsUser ? mkdtempSync('/var/lib/dart-cloud-e2e-') : undefined;
   world = await startSandboxWorld({
+    ...(dataDir === undefined ? {} : { dataDir }),
     functions: {
       fn: {
         fields: { env: JSON.stringify({ GREETING: 'hello', API_URL: 'http://example.test' }) },
@@ -107,8 +111,22 @@ describe.skipIf(!runsAsUser)('files outside the working directory on the compile
       expect(existsSync(path)).toBe(true);
       const result = await call({ action: 'read', path });
       expect({ path, ok: result.ok, bytes: result.bytes }).toEqual({ path, ok: false, bytes: 0 });
+      expect(result.error).toContain('EACCES');
     }
   });
+
+  test.skipIf(!host.pidNamespace)(
+    'what a function writes to /tmp, /var/tmp or /dev/shm is its own and gone afterwards',
+    async () => {
+      for (const dir of ['/tmp', '/var/tmp', '/dev/shm']) {
+        const path = join(dir, `dart-cloud-e2e-${crypto.randomUUID()}`);
+        expect(await call({ action: 'write', path })).toEqual({ ok: true, error: null });
+        expect(existsSync(path)).toBe(false);
+        const { body } = await world.invoke('other', { action: 'read', path });
+        expect(body.result).toMatchObject({ ok: false, bytes: 0 });
+      }
+    },
+  );
 
   test("the server's own environment cannot be read through /proc", async () => {
     const result = await call({ action: 'read', path: `/proc/${world.server.pid}/environ` });

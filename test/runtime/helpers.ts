@@ -187,12 +187,12 @@ export function cgroupsLeft(t: TestRuntime): { bases: string[]; children: string
   return { bases, children };
 }
 
-/** Records the processes of an execution while it runs: pid to command line. */
+/** Records the processes of an execution while it runs: pid to its latest command line. */
 export function watchProcesses(executionId: string): { stop(): Map<number, string> } {
   const seen = new Map<number, string>();
   const look = (): void => {
     for (const pid of processesOf(executionId)) {
-      if (seen.has(pid)) continue;
+      // Read again each time: a child seen between its fork and its exec still shows the parent's.
       try {
         seen.set(pid, readFileSync(`/proc/${pid}/cmdline`, 'latin1').replaceAll('\0', ' ').trim());
       } catch {

@@ -4,6 +4,7 @@
  */
 import { mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { probePrivateScratch } from './private-scratch.ts';
 
 /** What the host enforces for every execution; shown by `dart_cloud doctor` and at start-up. */
 export interface HostCapabilities {
@@ -49,6 +50,8 @@ export interface HostProbe {
   cgroups: CgroupParents | null;
   credentials: Credentials | null;
   unsharePath: string | null;
+  /** Each execution gets its own empty /tmp, /var/tmp, /dev/shm (with the process namespace). */
+  privateScratch: boolean;
 }
 
 interface Mount {
@@ -182,7 +185,10 @@ function probeUnshare(unsharePath: string | null, flags: string[]): boolean {
 }
 
 function describe(
-  probe: Omit<HostProbe, 'capabilities'> & { networkNamespace: boolean; pidNamespace: boolean },
+  probe: Omit<HostProbe, 'capabilities'> & {
+    networkNamespace: boolean;
+    pidNamespace: boolean;
+  },
   runAsUser: string | null,
 ): string[] {
   const notes: string[] = [];
@@ -213,6 +219,11 @@ function describe(
       'PID namespaces are unavailable (unshare --pid failed): functions that run at the same time ' +
         "can see and signal each other's processes.",
     );
+  if (probe.pidNamespace && !probe.privateScratch)
+    notes.push(
+      'Private scratch directories are unavailable (tmpfs mounts failed): functions share /tmp ' +
+        'and /var/tmp, and what they leave there stays.',
+    );
   if (!probe.networkNamespace)
     notes.push(
       'Network namespaces are unavailable (unshare --net failed): network: false is not enforced.',
@@ -232,6 +243,8 @@ export function detectHost(options: { runAsUser?: string | null } = {}): HostPro
   const unsharePath = Bun.which('unshare');
   const networkNamespace = probeUnshare(unsharePath, ['--net']);
   const pidNamespace = isRoot && probeUnshare(unsharePath, PID_NAMESPACE_FLAGS);
+  const privateScratch =
+    pidNamespace && probePrivateScratch({ unsharePath, namespaceFlags: PID_NAMESPACE_FLAGS });
 
   const capabilities: HostCapabilities = {
     cgroup: cgroups?.version ?? null,
@@ -242,11 +255,11 @@ export function detectHost(options: { runAsUser?: string | null } = {}): HostPro
     networkNamespace,
     pidNamespace,
     notes: describe(
-      { cgroups, credentials, unsharePath, networkNamespace, pidNamespace },
+      { cgroups, credentials, unsharePath, privateScratch, networkNamespace, pidNamespace },
       runAsUser,
     ),
   };
-  return { cgroups, credentials, unsharePath, capabilities };
+  return { cgroups, credentials, unsharePath, privateScratch, capabilities };
 }
 
 /** What this host enforces for functions; for `dart_cloud doctor` and the start-up log. */

@@ -1,11 +1,13 @@
 /**
  * Runs one program inside the sandbox: its own cgroup, process group, working directory,
- * user and (optionally) network namespace; stops the whole tree when asked; always cleans up.
+ * scratch directories, user and (optionally) network namespace; stops the whole tree when
+ * asked; always cleans up.
  */
 import { createLogger } from '../../core/logger.ts';
 import type { EnforcedLimits } from '../types.ts';
 import { createExecutionCgroup, type ExecutionCgroup } from './cgroup.ts';
 import { PID_NAMESPACE_FLAGS, type HostProbe } from './host.ts';
+import { privateScratchCommand } from './private-scratch.ts';
 import { findProcessesByEnvironment } from './proc-scan.ts';
 import { createWorkDir, removeWorkDir, type SandboxLayout } from './workdir.ts';
 
@@ -87,10 +89,17 @@ function buildCommand(options: SandboxRunOptions, cgroup: ExecutionCgroup | null
     prelude.push(host.unsharePath);
     if (isolateNetwork) prelude.push('--net');
     if (isolatePids) prelude.push(...PID_NAMESPACE_FLAGS);
-    if (credentials !== null) {
-      prelude.push('--setuid', String(credentials.uid), '--setgid', String(credentials.gid));
+    const setIds =
+      credentials === null
+        ? []
+        : ['--setuid', String(credentials.uid), '--setgid', String(credentials.gid)];
+    if (isolatePids && host.privateScratch) {
+      // The scratch mounts need root: a second unshare switches to the user after them.
+      const command = setIds.length > 0 ? [host.unsharePath, ...setIds, '--'] : [];
+      prelude.push('--', ...privateScratchCommand({ sizeMb: options.memoryMb, command }));
+    } else {
+      prelude.push(...setIds, '--');
     }
-    prelude.push('--');
   }
   const ids =
     !viaUnshare && credentials !== null ? { uid: credentials.uid, gid: credentials.gid } : {};
