@@ -13,7 +13,7 @@ import { resolveFunctionDir, type FunctionRow } from './functions.ts';
 import { parseDeployInput, type DeployInput, type ParsedDeploy } from './deploy-input.ts';
 import { createId } from './ids.ts';
 import { pruneDeployments } from './retention.ts';
-import { listEnv } from './env.ts';
+import { measureStoredEnv } from './env.ts';
 import { checkEnvTotal, DeployLimits } from './validate.ts';
 
 const BUILD_TIMEOUT_MS = 5 * 60_000;
@@ -85,7 +85,8 @@ function checkMergedEnv(ctx: ServiceContext, parsed: ParsedDeploy): void {
     .from(functions)
     .where(and(eq(functions.ownerId, parsed.ownerId), eq(functions.name, parsed.name)))
     .get();
-  if (existing) checkEnvTotal({ ...listEnv(ctx, existing.id), ...parsed.env });
+  const stored = existing ? measureStoredEnv(ctx, existing.id, Object.keys(parsed.env)) : 0;
+  checkEnvTotal(parsed.env, stored);
 }
 
 /** Creates the function when new, and a `building` deployment with the next version. */

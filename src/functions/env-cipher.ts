@@ -23,6 +23,8 @@ export interface EnvCipher {
   open(stored: string, owner: EnvValueOwner): string;
   /** Whether a stored value has the sealed format (it may still fail to open). */
   isSealed(stored: string): boolean;
+  /** The byte length of a stored value's plaintext, without opening it. */
+  measure(stored: string): number;
 }
 
 /** Creates the cipher for a 32-byte key. */
@@ -56,6 +58,11 @@ export function createEnvCipher(key: Uint8Array): EnvCipher {
     },
     isSealed(stored) {
       return FORMAT.test(stored);
+    },
+    measure(stored) {
+      const match = FORMAT.exec(stored);
+      if (!match) return Buffer.byteLength(stored);
+      return Math.max(0, Buffer.byteLength(match[2] ?? '', 'base64') - TAG_BYTES);
     },
   };
 }

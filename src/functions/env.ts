@@ -6,7 +6,13 @@ import { and, asc, eq } from 'drizzle-orm';
 import { NotFoundError } from '../core/errors.ts';
 import { envVars, functions } from '../db/schema.ts';
 import type { ServiceContext } from './context.ts';
-import { checkEnvTotal, parseEnvKey, parseEnvValue, parseFields } from './validate.ts';
+import {
+  checkEnvTotal,
+  measureEnvEntry,
+  parseEnvKey,
+  parseEnvValue,
+  parseFields,
+} from './validate.ts';
 
 const SET_FIELDS = { what: 'the request body', allowed: ['value'] } as const;
 
@@ -51,7 +57,7 @@ export function setEnv(
 ): { key: string; value: string } {
   const name = parseEnvKey(key);
   const value = parseEnvValue(name, parseFields(body, SET_FIELDS).value);
-  checkEnvTotal({ ...listEnv(ctx, functionId), [name]: value });
+  checkEnvTotal({ [name]: value }, measureStoredEnv(ctx, functionId, [name]));
   const sealed = ctx.envCipher.seal(value, { functionId, key: name });
   const now = ctx.now();
   ctx.db.transaction((tx) => {
@@ -65,6 +71,21 @@ export function setEnv(
     tx.update(functions).set({ updatedAt: now }).where(eq(functions.id, functionId)).run();
   });
   return { key: name, value };
+}
+
+/**
+ * The environment bytes a function's stored variables take, except `without` (those about to be
+ * replaced); measured without decrypting, so a value sealed under another key still counts.
+ */
+export function measureStoredEnv(
+  ctx: ServiceContext,
+  functionId: string,
+  without: readonly string[],
+): number {
+  const rows = ctx.db.select().from(envVars).where(eq(envVars.functionId, functionId)).all();
+  return rows
+    .filter((row) => !without.includes(row.key))
+    .reduce((sum, row) => sum + measureEnvEntry(row.key, ctx.envCipher.measure(row.value)), 0);
 }
 
 /** Removes one variable; NotFoundError when it is not set. */

@@ -128,11 +128,19 @@ export function parseEnvMap(value: unknown): Record<string, string> {
   return checkEnvTotal(env);
 }
 
+/** The bytes one variable takes in an environment: `KEY=value` and its terminator. */
+export function measureEnvEntry(key: string, valueBytes: number): number {
+  return Buffer.byteLength(key) + valueBytes + 2;
+}
+
 /** Checks that a function's whole env (names and values) fits in 1 MiB; answers it. */
-export function checkEnvTotal(env: Record<string, string>): Record<string, string> {
-  let total = 0;
+export function checkEnvTotal(
+  env: Record<string, string>,
+  otherBytes = 0,
+): Record<string, string> {
+  let total = otherBytes;
   for (const [key, value] of Object.entries(env)) {
-    total += Buffer.byteLength(key) + Buffer.byteLength(value) + 2;
+    total += measureEnvEntry(key, Buffer.byteLength(value));
   }
   if (total > MAX_ENV_TOTAL_BYTES) {
     throw new ValidationError(

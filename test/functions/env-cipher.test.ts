@@ -53,3 +53,13 @@ describe('env cipher', () => {
     expect(() => createEnvCipher(randomBytes(16))).toThrow('32-byte');
   });
 });
+
+describe('env cipher sizes', () => {
+  test('measure answers the plaintext byte length of sealed and plain values alike', () => {
+    const cipher = createEnvCipher(randomBytes(32));
+    for (const value of ['', 'a', 'ünï ☃', 'x'.repeat(32 * 1024)]) {
+      expect(cipher.measure(cipher.seal(value, owner))).toBe(Buffer.byteLength(value));
+      expect(cipher.measure(value)).toBe(Buffer.byteLength(value));
+    }
+  });
+});
