@@ -39,6 +39,7 @@ export function createLoginGuard(
   const { maxFailures, windowMs } = options.limits ?? DEFAULT_LOGIN_FAILURE_LIMITS;
   const now = options.now ?? Date.now;
   const failures = new Map<string, number[]>();
+  let prunedAt = 0;
   const keys = (attempt: LoginAttempt): string[] => [
     `email:${attempt.email}`,
     `address:${attempt.address}`,
@@ -68,7 +69,11 @@ export function createLoginGuard(
     recordFailure(attempt) {
       if (maxFailures <= 0) return;
       const time = now();
-      if (failures.size > 10_000) for (const key of failures.keys()) recent(key, time);
+      // Forgetting aged-out failures keeps the map bounded; at most once a second.
+      if (failures.size > 10_000 && time - prunedAt >= 1000) {
+        prunedAt = time;
+        for (const key of failures.keys()) recent(key, time);
+      }
       for (const key of keys(attempt)) {
         const times = recent(key, time);
         // Only the newest `maxFailures` decide when logins open again.

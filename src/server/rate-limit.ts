@@ -45,6 +45,7 @@ interface Window {
   size: number;
   max: number;
   counts: Map<string, { start: number; n: number }>;
+  prunedAt: number;
 }
 
 /** Creates a limiter; `now` is replaceable in tests. */
@@ -54,9 +55,11 @@ export function createRateLimiter(options: {
 }): RateLimiter {
   const now = options.now ?? Date.now;
   const windows: Window[] = [
-    { name: 'minute', size: 60_000, max: options.limits.perMinute, counts: new Map() },
-    { name: 'hour', size: 3_600_000, max: options.limits.perHour, counts: new Map() },
-  ].filter((window) => window.max > 0);
+    { name: 'minute', size: 60_000, max: options.limits.perMinute },
+    { name: 'hour', size: 3_600_000, max: options.limits.perHour },
+  ]
+    .map((window) => ({ ...window, counts: new Map(), prunedAt: 0 }))
+    .filter((window) => window.max > 0);
 
   return {
     consume(key) {
@@ -89,8 +92,10 @@ function secondsLeft(window: Window, entry: { start: number }, time: number): nu
 function currentEntry(window: Window, key: string, time: number): { start: number; n: number } {
   const entry = window.counts.get(key);
   if (entry && time - entry.start < window.size) return entry;
-  // Dropping every expired entry now and then keeps the map bounded by the active keys.
-  if (window.counts.size > 10_000) {
+  // Dropping every expired entry now and then keeps the map bounded by the active keys; at most
+  // once a second, so that a flood of new keys does not make each request scan them all.
+  if (window.counts.size > 10_000 && time - window.prunedAt >= 1000) {
+    window.prunedAt = time;
     for (const [other, old] of window.counts) {
       if (time - old.start >= window.size) window.counts.delete(other);
     }
