@@ -4,7 +4,15 @@ import { ValidationError } from '../core/errors.ts';
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const FUNCTION_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 const ENV_KEY = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
-const RESERVED_ENV_KEYS = new Set(['PATH', 'HOME', 'TMPDIR', 'LANG', 'FUNCTION_INPUT']);
+// `__proto__` cannot be a key of the plain objects an environment travels in.
+const RESERVED_ENV_KEYS = new Set([
+  'PATH',
+  'HOME',
+  'TMPDIR',
+  'LANG',
+  'FUNCTION_INPUT',
+  '__proto__',
+]);
 const MAX_ENV_VALUE_BYTES = 32 * 1024;
 // Linux refuses to start a program whose environment passes about 2 MiB; the platform's own
 // variables and a script's FUNCTION_INPUT (up to 128 KiB) need room beside the function's.
