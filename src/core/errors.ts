@@ -113,3 +113,11 @@ export class TooManyRequestsError extends DartCloudError {
     this.retryAfterSeconds = retryAfterSeconds;
   }
 }
+
+/** The server cannot start: its port is taken, its address is bad, its data dir is in use. */
+export class ServerStartError extends DartCloudError {
+  override readonly name = 'ServerStartError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('E_SERVER_START', message, options);
+  }
+}

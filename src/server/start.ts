@@ -2,6 +2,7 @@
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import packageJson from '../../package.json' with { type: 'json' };
+import { ServerStartError } from '../core/errors.ts';
 import { createLogger } from '../core/logger.ts';
 import { openDatabase, type Db } from '../db/client.ts';
 import type { ServiceContext, Toolchain } from '../functions/context.ts';
@@ -10,7 +11,8 @@ import { sealStoredEnv } from '../functions/env.ts';
 import { recoverUnfinishedWork } from '../functions/recovery.ts';
 import { createRuntime } from '../runtime/executor.ts';
 import { createApp } from './app.ts';
-import { validateServerOptions, type ServerOptions } from './config.ts';
+import { validateServerOptions, type ServerConfig, type ServerOptions } from './config.ts';
+import { acquireDataDirLock, type DataDirLock } from './data-dir-lock.ts';
 import { loadOrCreateEnvKey, loadOrCreateSecret } from './secret.ts';
 import { createToolchain } from './toolchain.ts';
 
@@ -27,11 +29,20 @@ export interface RunningServer {
 /** Starts a server with checked options; throws ValidationError on a bad option. */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const config = validateServerOptions(options);
+
+  await createDataDir(config.dataDir);
+  const lock = acquireDataDirLock({ dataDir: config.dataDir });
+  try {
+    return await startLocked(config, lock);
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
+}
+
+async function startLocked(config: ServerConfig, lock: DataDirLock): Promise<RunningServer> {
   const httpLog = createLogger('http');
   const runtimeLog = createLogger('runtime');
-
-  await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
-  await chmod(config.dataDir, 0o700);
   const dbPath = join(config.dataDir, 'dart_cloud.db');
   // SQLite gives the -wal and -shm files the mode of the database file: owner-only for all three.
   await writeFile(dbPath, '', { flag: 'a', mode: 0o600 });
@@ -74,13 +85,22 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     version: packageJson.version,
     rateLimits: config.rateLimits,
     trustProxy: config.trustProxy,
-  }).listen({
-    hostname: config.host,
-    port: config.port,
-    // Bun's own refusal is a bare 413. The app refuses a long Content-Length itself, with an
-    // error body, and every route reads its body under its own cap (src/server/request.ts).
-    maxRequestBodySize: Number.MAX_SAFE_INTEGER,
   });
+  try {
+    app.listen({
+      hostname: config.host,
+      port: config.port,
+      // Elysia's Bun adapter shares the port by default; a second server must fail instead.
+      reusePort: false,
+      // Bun's own refusal is a bare 413. The app refuses a long Content-Length itself, with an
+      // error body, and every route reads its body under its own cap (src/server/request.ts).
+      maxRequestBodySize: Number.MAX_SAFE_INTEGER,
+    });
+  } catch (error) {
+    await runtime.shutdown();
+    db.$client.close();
+    throw describeListenError(error, config);
+  }
 
   const port = app.server?.port ?? config.port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
@@ -105,11 +125,52 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         await server?.stop(true);
         await closing;
         db.$client.close();
+        lock.release();
         httpLog.info('Stopped');
       })();
       return stopped;
     },
   };
+}
+
+/** Creates the data directory (owner-only), or says plainly why it cannot be one. */
+async function createDataDir(dataDir: string): Promise<void> {
+  try {
+    await mkdir(dataDir, { recursive: true, mode: 0o700 });
+    await chmod(dataDir, 0o700);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why =
+      code === 'EEXIST' || code === 'ENOTDIR'
+        ? 'it (or a parent) is a file, not a directory'
+        : code === 'EACCES' || code === 'EPERM'
+          ? 'permission denied'
+          : (error as Error).message;
+    throw new ServerStartError(
+      `Cannot use ${dataDir} as the data directory: ${why}. Pass --data-dir a directory path.`,
+      { cause: error },
+    );
+  }
+}
+
+/** The listener's failure as a message that names the port or the address. */
+function describeListenError(error: unknown, config: ServerConfig): Error {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'EADDRINUSE') {
+    return new ServerStartError(
+      `Port ${config.port} on ${config.host} is already in use, perhaps by another dart_cloud ` +
+        'server. Stop it, or pass another --port (0 picks a free one).',
+      { cause: error },
+    );
+  }
+  if (code === 'EADDRNOTAVAIL' || code === 'EAGAIN' || code === 'ENOTFOUND' || code === 'EINVAL') {
+    return new ServerStartError(
+      `Cannot listen on ${config.host}: it is not an address of this host, or does not resolve. ` +
+        'Pass --host an address such as 127.0.0.1, 0.0.0.0 or ::1.',
+      { cause: error },
+    );
+  }
+  return error instanceof Error ? error : new Error(String(error));
 }
 
 async function reportDartSdk(
