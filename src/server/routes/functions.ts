@@ -27,9 +27,9 @@ export function createFunctionRoutes(deps: RouteDeps) {
     .post(
       '/deploy',
       async ({ request, session, set, server }) => {
-        // A build takes longer than Bun's idle timeout of 10 s.
-        server?.timeout(request, 15 * 60);
+        // The upload stays under Bun's idle timeout of 10 s; the build that follows may not.
         const form = await readDeployForm(request);
+        server?.timeout(request, 15 * 60);
         const result = await deployFunction(services, {
           ownerId: session.user.id,
           name: textField(form, 'name'),
