@@ -150,7 +150,10 @@ export function parseChoice<const T extends string>(options: {
  */
 export function parseSince(options: { option: string; value: string; now?: Date }): string {
   const value = options.value.trim();
-  if (/^\d{10,}$/.test(value)) return new Date(Number(value)).toISOString();
+  // Unix milliseconds up to the end of year 9999, the latest time the server takes.
+  if (/^\d{10,16}$/.test(value) && Number(value) <= 253_402_300_799_999) {
+    return new Date(Number(value)).toISOString();
+  }
   if (/^\d{4}-\d{2}-\d{2}/.test(value)) {
     const time = Date.parse(value);
     if (!Number.isNaN(time)) return new Date(time).toISOString();

@@ -151,3 +151,16 @@ describe('parseSince', () => {
     expect(() => parseSince({ option: '--since', value: '30', now })).toThrow(ValidationError);
   });
 });
+
+describe('parseSince with hostile values', () => {
+  test('refuses Unix milliseconds past year 9999 with what was expected instead of crashing', () => {
+    for (const value of ['99999999999999999', '253402300800000', '9'.repeat(400)]) {
+      expect(() => parseSince({ option: '--since', value })).toThrow(
+        `Expected --since to be an ISO time (2025-01-01T00:00:00Z), Unix milliseconds or a span such as 10m, got '${value}'`,
+      );
+    }
+    expect(parseSince({ option: '--since', value: '253402300799999' })).toBe(
+      '9999-12-31T23:59:59.999Z',
+    );
+  });
+});
