@@ -18,12 +18,13 @@ describe('client address', () => {
   });
 
   test('with trustProxy the last forwarded address is the client', () => {
-    for (const [forwarded, expected] of [
+    const cases: [forwarded: string, client: string][] = [
       ['203.0.113.9', '203.0.113.9'],
       ['198.51.100.1, 203.0.113.9', '203.0.113.9'],
       ['spoofed,203.0.113.9 ', '203.0.113.9'],
       ['2001:db8::1', '2001:db8::1'],
-    ]) {
+    ];
+    for (const [forwarded, expected] of cases) {
       const address = resolveClientAddress({
         request: request(forwarded),
         server: peer,
