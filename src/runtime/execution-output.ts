@@ -3,6 +3,7 @@
  * a response or error frame (handler contract) or the last stdout line (script contract).
  */
 import { createStdoutParser, type StdoutEvent } from './protocol.ts';
+import { findInvalidHeader, withTextContentType } from './response-headers.ts';
 import type { Contract, FunctionResponse, LogRecord } from './types.ts';
 
 /** What a program answered, before the outcome is decided. */
@@ -125,12 +126,15 @@ export function createOutputCollector(options: {
     } else if (frame.type === 'error') {
       setAnswer({ kind: 'error', message: frame.message, stack: frame.stack });
     } else {
+      const invalidHeader = findInvalidHeader(frame.headers);
+      if (invalidHeader !== null) return setAnswer({ kind: 'invalid', reason: invalidHeader });
       const body = decodeBody(frame.body, frame.encoding);
       if (body.length > responseCapBytes) return setAnswer({ kind: 'too-large' });
-      setAnswer({
-        kind: 'response',
-        response: { statusCode: frame.statusCode, headers: frame.headers, body },
-      });
+      const headers =
+        frame.encoding === 'utf8' && body.length > 0
+          ? withTextContentType(frame.headers)
+          : frame.headers;
+      setAnswer({ kind: 'response', response: { statusCode: frame.statusCode, headers, body } });
     }
   };
 
