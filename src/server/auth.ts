@@ -89,8 +89,11 @@ export function createAuthPlugin(options: {
     if (match[1].startsWith(API_KEY_PREFIX)) {
       return toKeySession(resolveBearerKey(services, match[1]));
     }
+    return verifyLoginToken(match[1]);
+  };
 
-    const check = verifyToken({ secret, token: match[1], now: services.now() });
+  const verifyLoginToken = (token: string): Session => {
+    const check = verifyToken({ secret, token, now: services.now() });
     if (!check.ok) throw new UnauthorizedError(AuthFailure[check.reason]);
     const { claims } = check;
     if (isTokenRevoked(services, claims.jti)) throw new UnauthorizedError(AuthFailure.revoked);
