@@ -3,6 +3,8 @@ import { ValidationError } from '../core/errors.ts';
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const FUNCTION_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
+// The shape of a function id (src/functions/ids.ts); a name of that shape could shadow an id.
+const FUNCTION_ID_LIKE = /^fn_[0-9a-f]{24}$/i;
 const ENV_KEY = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
 // `__proto__` cannot be a key of the plain objects an environment travels in.
 const RESERVED_ENV_KEYS = new Set([
@@ -83,13 +85,21 @@ export function parsePassword(value: unknown): string {
   return value;
 }
 
-/** Checks a function name: 1 to 64 letters, digits, `-` and `_`, starting with a letter or digit. */
+/**
+ * Checks a function name: 1 to 64 letters, digits, `-` and `_`, starting with a letter or digit,
+ * and not of a function id's shape (`fn_` and 24 hex digits).
+ */
 export function parseFunctionName(value: unknown): string {
   if (value === undefined || value === '')
     throw new ValidationError('Missing required field: name');
   if (typeof value !== 'string' || !FUNCTION_NAME.test(value)) {
     throw new ValidationError(
       `Expected name to be 1 to 64 letters, digits, '-' or '_' starting with a letter or digit, got ${describeValue(value)}`,
+    );
+  }
+  if (FUNCTION_ID_LIKE.test(value)) {
+    throw new ValidationError(
+      `Expected a name that does not look like a function id (fn_ and 24 hex digits), got '${value}'; commands take an id or a name, so choose another name`,
     );
   }
   return value;
