@@ -1,5 +1,6 @@
 /** Runs the root command: `--help` and `--version`, then the command, then its exit code. */
 import { renderUsage, runCommand, type CommandDef } from 'citty';
+import { checkArgs } from './check-args.ts';
 import { ExitCode } from './exit-codes.ts';
 import { describeError, reportError } from './report-error.ts';
 
@@ -17,9 +18,10 @@ export async function runCli(options: {
     ? rawArgs.slice(0, rawArgs.indexOf('--'))
     : rawArgs;
 
-  if (beforeSeparator.some((arg) => arg === '--help' || arg === '-h')) {
+  if (beforeSeparator.some((arg) => arg === '--help' || arg === '-h') || rawArgs[0] === 'help') {
+    const named = rawArgs[0] === 'help' ? rawArgs.slice(1) : rawArgs;
     await printUsage({
-      path: await resolveCommandPath({ command, rawArgs }),
+      path: await resolveCommandPath({ command, rawArgs: named }),
       stream: process.stdout,
     });
     return ExitCode.ok;
@@ -34,6 +36,7 @@ export async function runCli(options: {
   }
 
   try {
+    await checkArgs({ command, rawArgs });
     await runCommand(command, { rawArgs });
     return typeof process.exitCode === 'number' ? process.exitCode : ExitCode.ok;
   } catch (error) {
@@ -57,19 +60,24 @@ async function printUsage(options: {
   options.stream.write(`${text.replace(/[ \t]+$/gm, '').trimEnd()}\n\n`);
 }
 
-/** The deepest sub-command named in `rawArgs`, and its parent, for the usage text. */
+/**
+ * The deepest sub-command named in `rawArgs`, and its parent named by its whole path (such as
+ * `dart_cloud env`), so that the usage line reads `dart_cloud env set`.
+ */
 async function resolveCommandPath(options: {
   command: CommandDef;
   rawArgs: string[];
 }): Promise<[CommandDef, CommandDef | undefined]> {
   let current = options.command;
   let parent: CommandDef | undefined;
+  const names: string[] = [];
   for (const arg of options.rawArgs) {
     if (arg.startsWith('-')) continue;
     const subCommands = await resolve(current.subCommands);
     const next = subCommands?.[arg];
     if (next === undefined) break;
-    parent = current;
+    names.push((await resolve(current.meta))?.name ?? '');
+    parent = { ...current, meta: { ...(await resolve(current.meta)), name: names.join(' ') } };
     current = await resolve(next);
   }
   return [current, parent];
