@@ -14,6 +14,7 @@ import {
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { ValidationError } from '../core/errors.ts';
+import { ui } from './output.ts';
 
 /** One server's saved sign-in. */
 export interface SavedLogin {
@@ -40,15 +41,22 @@ export function resolveCredentialsPath(
   return join(configHome, 'dart_cloud', 'credentials.json');
 }
 
-/** Reads the credentials file; a missing file means no sign-ins. */
-export function readCredentials(options: { path: string }): Credentials {
+/**
+ * Reads the credentials file; a missing file means no sign-ins. A file that is not JSON throws,
+ * unless `replaceCorrupt` (login and register, which overwrite it): then it reads as empty.
+ */
+export function readCredentials(options: {
+  path: string;
+  replaceCorrupt?: boolean;
+}): Credentials {
   if (!existsSync(options.path)) return { defaultServer: null, servers: {} };
   let parsed: unknown;
   try {
     parsed = JSON.parse(readFileSync(options.path, 'utf8'));
   } catch (error) {
+    if (options.replaceCorrupt) return { defaultServer: null, servers: {} };
     throw new ValidationError(
-      `Expected ${options.path} to hold JSON; remove it and run \`dart_cloud login\` again`,
+      `Expected ${options.path} to hold JSON; run \`dart_cloud login\` to replace it`,
       { cause: error },
     );
   }
@@ -58,6 +66,16 @@ export function readCredentials(options: { path: string }): Credentials {
     defaultServer: typeof record.defaultServer === 'string' ? record.defaultServer : null,
     servers: typeof record.servers === 'object' && record.servers !== null ? record.servers : {},
   };
+}
+
+/** Whether the credentials file exists but is not JSON. */
+export function isCredentialsFileCorrupt(path: string): boolean {
+  try {
+    readCredentials({ path });
+    return false;
+  } catch {
+    return true;
+  }
 }
 
 /** Writes the credentials file atomically, mode 0600 in a directory of mode 0700. */
@@ -79,7 +97,10 @@ export function saveLogin(options: {
   token: string;
   email: string;
 }): void {
-  const credentials = readCredentials({ path: options.path });
+  if (isCredentialsFileCorrupt(options.path)) {
+    ui.warn(`${options.path} did not hold JSON; replacing it (other saved sign-ins are lost)`);
+  }
+  const credentials = readCredentials({ path: options.path, replaceCorrupt: true });
   credentials.servers[options.server] = {
     token: options.token,
     email: options.email,

@@ -71,8 +71,12 @@ function describeApiError(error: ApiError): ErrorReport {
     };
   }
   if (error.status === 429) {
-    const retry = error.retryAfterSeconds === null ? '' : ` Retry in ${error.retryAfterSeconds} s.`;
-    return { message: `${said}.${retry}`, exitCode: ExitCode.failure };
+    // The server's details usually say when to retry already.
+    const retry =
+      error.retryAfterSeconds === null || /retry in \d/i.test(said)
+        ? ''
+        : ` Retry in ${error.retryAfterSeconds} s.`;
+    return { message: `${said.replace(/\.$/, '')}.${retry}`, exitCode: ExitCode.failure };
   }
   if (error.status === 400 || error.status === 413)
     return { message: said, exitCode: ExitCode.usage };

@@ -43,10 +43,15 @@ export interface Session {
 export function resolveSession(options: {
   server?: string | undefined;
   env?: Record<string, string | undefined>;
+  /** Signing in replaces a credentials file that is not JSON instead of failing on it. */
+  signingIn?: boolean;
 }): Session {
   const env = options.env ?? process.env;
   const credentialsPath = resolveCredentialsPath(env);
-  const credentials = readCredentials({ path: credentialsPath });
+  const credentials = readCredentials({
+    path: credentialsPath,
+    replaceCorrupt: options.signingIn === true,
+  });
 
   const named =
     options.server || env.DART_CLOUD_SERVER || credentials.defaultServer || DEFAULT_SERVER;
@@ -60,7 +65,7 @@ export function createSessionClient(options: { server?: string | undefined; auth
   client: ApiClient;
   session: Session;
 } {
-  const session = resolveSession({ server: options.server });
+  const session = resolveSession({ server: options.server, signingIn: options.auth === false });
   if (options.auth !== false && session.token === null) throw new NotLoggedInError(session.server);
   const client = new ApiClient({ baseUrl: session.server, token: session.token });
   return { client, session };

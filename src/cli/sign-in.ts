@@ -1,6 +1,7 @@
 /** What `login` and `register` share: asking for the email and password, saving the token. */
 import type { AuthResponse } from '../client/types.ts';
 import { ValidationError } from '../core/errors.ts';
+import { parsePassword } from '../functions/validate.ts';
 import { saveLogin } from './credentials.ts';
 import { printLine } from './output.ts';
 import { promptHidden, promptText } from './prompt.ts';
@@ -35,16 +36,27 @@ export async function resolveSignIn(options: {
   if (email === '') throw new ValidationError('Expected an email address, got an empty one');
 
   const fromEnv = process.env.DART_CLOUD_PASSWORD;
-  if (options.password || fromEnv) return { email, password: options.password || fromEnv || '' };
+  if (options.password || fromEnv) {
+    const password = options.password || fromEnv || '';
+    return { email, password: checkPassword(password, options.confirmPassword === true) };
+  }
 
   const missing = 'pass --password or set DART_CLOUD_PASSWORD to sign in without a terminal';
   const password = await promptHidden({ message: 'Password:', missing });
+  checkPassword(password, options.confirmPassword === true);
   if (options.confirmPassword) {
     const again = await promptHidden({ message: 'Password again:', missing });
     if (again !== password)
       throw new ValidationError('The two passwords differ; run the command again');
   }
   return { email, password };
+}
+
+/** A new password follows the server's rule (8 to 256 characters); any other is not empty. */
+function checkPassword(password: string, isNew: boolean): string {
+  if (isNew) return parsePassword(password);
+  if (password === '') throw new ValidationError('Expected a password, got an empty one');
+  return password;
 }
 
 /** Saves a fresh token for the session's server and says who is signed in where. */

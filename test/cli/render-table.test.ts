@@ -52,13 +52,26 @@ describe('command renderers', () => {
     expect(renderFunctionList({ functions: [], total: 0 })).toContain('dart_cloud deploy');
   });
 
-  test('the function list says how many more functions the limit hides', () => {
+  test('the function list says how many more functions come after the page', () => {
     const functions = [
       { id: 'f1', name: 'hello', status: 'deployed', created_at: '2025-01-01T00:00:00Z' },
     ];
     const text = renderFunctionList({ functions, total: 3 });
     expect(text.split('\n')[0]).toMatch(/^ID\s+NAME\s+STATUS\s+CREATED$/);
-    expect(text).toContain('(2 more; pass --limit to see them)');
+    expect(text).toContain('(2 more; pass --offset 1 to see them)');
+  });
+
+  test('the function list counts the functions after an offset page, not before it', () => {
+    const row = { id: 'f', name: 'f', status: 'active', created_at: '2025-01-01T00:00:00Z' };
+    expect(renderFunctionList({ functions: [row, row], total: 10, offset: 3 })).toContain(
+      '(5 more; pass --offset 5 to see them)',
+    );
+    expect(renderFunctionList({ functions: [row, row], total: 5, offset: 3 })).not.toContain(
+      'more',
+    );
+    expect(renderFunctionList({ functions: [], total: 5, offset: 7 })).toBe(
+      'No functions past --offset 7; there are 5 in all.',
+    );
   });
 
   test('metrics show the error rate as a percentage and missing durations as a dash', () => {

@@ -59,6 +59,18 @@ describe('describeError', () => {
     expect(describeError(error).message).toBe('Too many requests: At most 10. Retry in 2 s.');
   });
 
+  test('too many requests says when to retry once when the server said it already', () => {
+    const error = new ApiError({
+      status: 429,
+      error: 'Too many requests',
+      details: 'Too many requests for this account (the limit is 2 a minute); retry in 41 s',
+      retryAfterSeconds: 41,
+    });
+    expect(describeError(error).message).toBe(
+      'Too many requests: Too many requests for this account (the limit is 2 a minute); retry in 41 s.',
+    );
+  });
+
   test('usage mistakes and missing terminals exit with the usage code', () => {
     expect(describeError(new ValidationError('bad')).exitCode).toBe(ExitCode.usage);
     expect(describeError(new PromptError('no terminal')).exitCode).toBe(ExitCode.usage);

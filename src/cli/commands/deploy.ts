@@ -20,13 +20,19 @@ export interface DeployOptions {
   dir: string;
   name: string;
   env: Record<string, string>;
-  memory: number;
-  timeout: number;
+  /** Left out: a new function gets the server's default, a redeploy keeps its current value. */
+  memory?: number;
+  timeout?: number;
 }
 
 /** Checks the deploy arguments; `--env` values come from the raw arguments (it repeats). */
 export function parseDeployOptions(options: {
-  args: { path: string; name?: string | undefined; memory: string; timeout: string };
+  args: {
+    path: string;
+    name?: string | undefined;
+    memory?: string | undefined;
+    timeout?: string | undefined;
+  };
   rawArgs: string[];
 }): DeployOptions {
   const { args } = options;
@@ -52,8 +58,12 @@ export function parseDeployOptions(options: {
       option: '--env',
       values: collectRepeated({ rawArgs: options.rawArgs, name: 'env' }),
     }),
-    memory: parseSize({ option: '--memory', value: args.memory }),
-    timeout: parseTimeoutSeconds({ option: '--timeout', value: args.timeout }),
+    ...(args.memory === undefined
+      ? {}
+      : { memory: parseSize({ option: '--memory', value: args.memory }) }),
+    ...(args.timeout === undefined
+      ? {}
+      : { timeout: parseTimeoutSeconds({ option: '--timeout', value: args.timeout }) }),
   };
 }
 
@@ -73,8 +83,14 @@ export const deployCommand = defineCommand({
       description: 'Environment variable KEY=VALUE (repeatable)',
       valueHint: 'KEY=VALUE',
     },
-    memory: { type: 'string', default: '512MB', description: 'Memory limit: 512, 512MB, 1GB' },
-    timeout: { type: 'string', default: '30s', description: 'Execution timeout: 30, 30s, 2m' },
+    memory: {
+      type: 'string',
+      description: 'Memory limit: 512, 512MB, 1GB (new functions: 512 MB; a redeploy keeps its own)',
+    },
+    timeout: {
+      type: 'string',
+      description: 'Execution timeout: 30, 30s, 2m (new functions: 30 s; a redeploy keeps its own)',
+    },
     format: { type: 'string', default: 'table', description: 'Output format: table or json' },
     ...serverArg,
   },

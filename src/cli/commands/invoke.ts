@@ -22,16 +22,31 @@ export class ExecutionFailedError extends DartCloudError {
   }
 }
 
-/** The request body from `--data`: JSON text, or `@file` holding JSON. */
+/** The request body from `--data`: JSON text, `@file` holding JSON, or `@-` for stdin. */
 export function parseInvokeData(value: string | undefined): unknown {
   if (value === undefined) return undefined;
-  const text = value.startsWith('@') ? readDataFile(value.slice(1)) : value;
+  if (!value.startsWith('@')) {
+    return parseJsonOrFail(
+      value,
+      () => `Expected --data to be JSON such as '{"name":"Ada"}', got '${value}'`,
+    );
+  }
+
+  const source = value === '@-' ? 'stdin' : `the file ${value.slice(1)}`;
+  const text = value === '@-' ? readStdin() : readDataFile(value.slice(1));
+  return parseJsonOrFail(text, (reason) => {
+    const trimmed = text.trim();
+    const got =
+      trimmed === '' ? 'nothing' : `'${trimmed.slice(0, 40)}${trimmed.length > 40 ? '…' : ''}'`;
+    return `Expected ${source} (--data ${value}) to hold JSON such as {"name":"Ada"}, got ${got} (${reason})`;
+  });
+}
+
+function parseJsonOrFail(text: string, message: (reason: string) => string): unknown {
   try {
     return JSON.parse(text);
-  } catch {
-    throw new ValidationError(
-      `Expected --data to be JSON such as '{"name":"Ada"}', got '${value}'`,
-    );
+  } catch (error) {
+    throw new ValidationError(message((error as Error).message));
   }
 }
 
@@ -40,6 +55,16 @@ function readDataFile(path: string): string {
     return readFileSync(path, 'utf8');
   } catch {
     throw new ValidationError(`Expected --data @file to name a readable file, got '${path}'`);
+  }
+}
+
+function readStdin(): string {
+  try {
+    return readFileSync(0, 'utf8');
+  } catch {
+    throw new ValidationError(
+      'Expected --data @- to read JSON from stdin, but stdin is not readable',
+    );
   }
 }
 
@@ -58,7 +83,11 @@ export const invokeCommand = defineCommand({
       description: 'Function id or name',
       valueHint: 'function',
     },
-    data: { type: 'string', description: 'Request body as JSON, or @file', valueHint: 'json' },
+    data: {
+      type: 'string',
+      description: 'Request body as JSON, @file, or @- for stdin',
+      valueHint: 'json',
+    },
     format: {
       type: 'string',
       default: 'text',
@@ -83,8 +112,9 @@ export const invokeCommand = defineCommand({
     if (execution.status !== 'success') throw new ExecutionFailedError(execution);
 
     if (format !== 'json') printLine(renderResult(execution.result));
+    const http = execution.response ? ` (HTTP ${execution.response.status_code})` : '';
     ui.info(
-      `Execution ${execution.execution_id}: ${execution.status} in ${execution.duration_ms} ms`,
+      `Execution ${execution.execution_id}: ${execution.status} in ${execution.duration_ms} ms${http}`,
     );
   },
 });

@@ -13,16 +13,21 @@ const COLUMNS: TableColumn<FunctionSummary>[] = [
   { header: 'created', value: (row) => row.created_at },
 ];
 
-/** Renders the functions table, with a line on how many more there are. */
+/** Renders the functions table, with a line on how many more come after this page. */
 export function renderFunctionList(options: {
   functions: FunctionSummary[];
   total: number;
+  offset?: number;
 }): string {
-  if (options.functions.length === 0)
-    return 'No functions yet. Deploy one with `dart_cloud deploy <path>`.';
+  const offset = options.offset ?? 0;
+  if (options.total === 0) return 'No functions yet. Deploy one with `dart_cloud deploy <path>`.';
+  if (options.functions.length === 0) {
+    return `No functions past --offset ${offset}; there are ${options.total} in all.`;
+  }
   const table = renderTable({ columns: COLUMNS, rows: options.functions });
-  const hidden = options.total - options.functions.length;
-  return hidden > 0 ? `${table}\n(${hidden} more; pass --limit to see them)` : table;
+  const next = offset + options.functions.length;
+  const after = options.total - next;
+  return after > 0 ? `${table}\n(${after} more; pass --offset ${next} to see them)` : table;
 }
 
 /** The `list` command. */
@@ -42,7 +47,7 @@ export const listCommand = defineCommand({
 
     const page = await client.listFunctions({ limit, offset });
     if (format === 'json') printJson(page);
-    else printLine(renderFunctionList(page));
+    else printLine(renderFunctionList({ ...page, offset: offset ?? 0 }));
   },
 });
 
