@@ -11,6 +11,8 @@ import type { Contract, ExecutionOutcome, FunctionRequest } from '../runtime/typ
 export interface DartSdk {
   executable: string;
   version: string;
+  /** The whole `dart --version` line, shown at start-up and by `doctor`. */
+  versionLine: string;
 }
 
 /** The result of building one deployment's sources. */

@@ -9,6 +9,8 @@ export interface DartSdk {
   executable: string;
   /** The SDK version, such as `3.10.4`. */
   version: string;
+  /** The whole `dart --version` line: `Dart SDK version: 3.10.4 (stable) (...) on "linux_x64"`. */
+  versionLine: string;
 }
 
 /** Where to look for Dart: an explicit setting first, then the environment. */
@@ -49,8 +51,8 @@ export async function resolveDartSdk(options: ResolveDartSdkOptions = {}): Promi
     executable = resolve(found);
   }
 
-  const version = await readVersion(executable, options.timeoutMs ?? 15_000);
-  return { executable, version };
+  const { version, versionLine } = await readVersion(executable, options.timeoutMs ?? 15_000);
+  return { executable, version, versionLine };
 }
 
 /**
@@ -85,7 +87,10 @@ function isExecutableFile(path: string): boolean {
   }
 }
 
-async function readVersion(executable: string, timeoutMs: number): Promise<string> {
+async function readVersion(
+  executable: string,
+  timeoutMs: number,
+): Promise<{ version: string; versionLine: string }> {
   let output: string;
   let exitCode: number | null;
   try {
@@ -110,12 +115,13 @@ async function readVersion(executable: string, timeoutMs: number): Promise<strin
   }
 
   const version = parseDartVersion(output);
-  if (exitCode !== 0 || version === null) {
+  const versionLine = output.split('\n').find((line) => /Dart (SDK|VM) version:/.test(line));
+  if (exitCode !== 0 || version === null || versionLine === undefined) {
     const shown = output === '' ? 'nothing' : `'${output.split('\n')[0]}'`;
     throw new DartSdkNotFoundError(
       `Expected '${executable} --version' to print 'Dart SDK version: x.y.z ...', got ${shown} ` +
         `(exit ${exitCode ?? 'killed'}). ${INSTALL_HINT}`,
     );
   }
-  return version;
+  return { version, versionLine: versionLine.trim() };
 }

@@ -179,7 +179,7 @@ async function reportDartSdk(
 ): Promise<void> {
   try {
     const sdk = await toolchain.resolveSdk();
-    logger.info(`Dart SDK ${sdk.version} at ${sdk.executable}`);
+    logger.info(`${sdk.versionLine} at ${sdk.executable}`);
   } catch (error) {
     logger.warn(`${(error as Error).message} Deploys fail until one is found.`);
   }

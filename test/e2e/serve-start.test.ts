@@ -3,7 +3,12 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BINARY, DART, startCompiledServer, type CompiledServer } from '../helpers/compiled-server.ts';
+import {
+  BINARY,
+  DART,
+  startCompiledServer,
+  type CompiledServer,
+} from '../helpers/compiled-server.ts';
 
 let server: CompiledServer;
 let tmp: string;
@@ -32,6 +37,13 @@ async function serve(args: string[]): Promise<{ code: number; stderr: string }> 
 }
 
 describe('dart_cloud serve', () => {
+  test('the start-up log names the stand-in toolchain as a stand-in', () => {
+    if (process.env.DART_CLOUD_TEST_REAL_DART) return;
+    expect(server.output()).toContain(
+      'Dart SDK version: 3.10.4 (stable) (dart_cloud test stand-in, not a real SDK) on "linux_x64"',
+    );
+  });
+
   test('a second server on a port already in use exits 1 and names the port', async () => {
     const port = new URL(server.url).port;
     const result = await serve(['--port', port, '--data-dir', join(tmp, 'other')]);
@@ -66,7 +78,8 @@ describe('dart_cloud serve', () => {
   }, 30_000);
 
   test('an address that is not one exits 1 with a message about --host', async () => {
-    const result = await serve(['--host', '999.1.1.1', '--port', '0', '--data-dir', join(tmp, 'h')]);
+    const dataDir = join(tmp, 'h');
+    const result = await serve(['--host', '999.1.1.1', '--port', '0', '--data-dir', dataDir]);
 
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('Cannot listen on 999.1.1.1');

@@ -38,7 +38,7 @@ function fakeSdk(script: string): DartSdk {
   const executable = join(createTempDir(), 'dart');
   writeFileSync(executable, `#!/bin/sh\n${script}\n`);
   chmodSync(executable, 0o755);
-  return { executable, version: '3.10.4' };
+  return { executable, version: '3.10.4', versionLine: 'Dart SDK version: 3.10.4' };
 }
 
 /** True while `pid` runs (a zombie that nobody reaped has ended). */

@@ -30,7 +30,13 @@ describe('resolveDartSdk', () => {
     const sdk = await resolveDartSdk({ configured: testDartSetting });
     expect(sdk.version).toMatch(/^\d+\.\d+\.\d+/);
     expect(sdk.executable.startsWith('/')).toBe(true);
-    if (!useRealDart) expect(sdk).toEqual({ executable: STANDIN_DART, version: '3.10.4' });
+    if (!useRealDart) {
+      expect(sdk).toEqual({
+        executable: STANDIN_DART,
+        version: '3.10.4',
+        versionLine: expect.stringContaining('dart_cloud test stand-in, not a real SDK'),
+      });
+    }
   });
 
   test('accepts an SDK directory and finds bin/dart in it', async () => {

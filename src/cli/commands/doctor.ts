@@ -25,14 +25,19 @@ export const doctorCommand = defineCommand({
     const pairs: [string, string][] = [];
     try {
       const sdk = await resolveDartSdk(args.dart ? { configured: args.dart } : {});
-      pairs.push(['dart', sdk.executable], ['dart version', sdk.version]);
+      pairs.push(['dart', sdk.executable], ['dart version', sdk.versionLine]);
     } catch (error) {
       if (!(error instanceof DartSdkNotFoundError)) throw error;
-      pairs.push(['dart', `not found. ${error.message}`]);
+      pairs.push(['dart', `not found (${error.message})`]);
       process.exitCode = 1;
     }
 
     const capabilities = probeHost(args['run-as'] ? { runAsUser: args['run-as'] } : {});
-    printLine([renderKeyValues(pairs), ...renderHostCapabilities(capabilities)].join('\n'));
+    // One aligned table: the capability lines are `label: value` too.
+    for (const line of renderHostCapabilities(capabilities)) {
+      const colon = line.indexOf(': ');
+      pairs.push(colon === -1 ? [line, ''] : [line.slice(0, colon), line.slice(colon + 2)]);
+    }
+    printLine(renderKeyValues(pairs));
   },
 });
