@@ -63,10 +63,12 @@ function describeApiError(error: ApiError): ErrorReport {
   if (error.status === 404) return { message: said, exitCode: ExitCode.notFound };
   if (error.status === 422) {
     const log = error.body.build_log;
+    const hasLog = typeof log === 'string' && log.trim() !== '' && log.trim() !== error.details;
+    // The details quote the compiler's error lines, which the build log shows in full below.
+    const headline = said.split('\n')[0]?.replace(/:$/, '') ?? said;
     return {
-      message: said,
-      detail:
-        typeof log === 'string' && log.trim() !== '' ? `Build log:\n${log.trimEnd()}` : undefined,
+      message: hasLog ? headline : said,
+      detail: hasLog ? `Build log:\n${log.trimEnd()}` : undefined,
       exitCode: ExitCode.failure,
     };
   }

@@ -3,6 +3,7 @@ import { ApiError, ServerUnreachableError } from './errors.ts';
 import type {
   ApiKey,
   AuthResponse,
+  BuildLogResponse,
   CreatedApiKey,
   DeleteResponse,
   DeployResponse,
@@ -115,6 +116,11 @@ export class ApiClient {
   /** A function's details, by id or name. */
   getFunction(options: { id: string }): Promise<FunctionDetails> {
     return this.#request(functionPath(options.id), { functionRef: options.id });
+  }
+
+  /** The newest deployment's whole build log. */
+  getBuildLog(options: { id: string }): Promise<BuildLogResponse> {
+    return this.#request(`${functionPath(options.id)}/build-log`, { functionRef: options.id });
   }
 
   /** Deletes a function, by id or name. */

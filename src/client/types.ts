@@ -53,6 +53,15 @@ export interface FunctionDetails {
   contract?: string;
   created_at: string;
   updated_at: string;
+  /** The newest deployment's build; `error` says why it failed. */
+  last_build?: { version: number; status: string; error: string | null } | null;
+}
+
+/** `GET /api/functions/:id/build-log`. */
+export interface BuildLogResponse {
+  version: number;
+  status: string;
+  build_log: string;
 }
 
 /** `DELETE /api/functions/:id`. */

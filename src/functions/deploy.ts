@@ -1,9 +1,11 @@
 /** Deploys: store the upload, extract it, build it, install the program, switch the active version. */
+import { realpathSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { and, eq, max } from 'drizzle-orm';
 import {
   ArchiveRejectedError,
+  BuildFailedError,
   DartSdkNotFoundError,
   FunctionNotFoundError,
 } from '../core/errors.ts';
@@ -42,7 +44,7 @@ export async function deployFunction(
     await ctx.toolchain.extract({ archive: parsed.archive, destDir: join(dir, 'source') });
 
     const sdk = await ctx.toolchain.resolveSdk();
-    const build = await ctx.toolchain.build({
+    const build = await buildHidingPaths(ctx, {
       sdk,
       sourceDir: join(dir, 'source'),
       outputFile: join(dir, 'build', 'main'),
@@ -75,6 +77,39 @@ export async function deployFunction(
     await recordFailure(ctx, { row, deploymentId, created, dir, error });
     throw error;
   }
+}
+
+/** Where the data directory stands in build logs and messages that go to clients. */
+export const DATA_DIR_PLACEHOLDER = '<data-dir>';
+
+/** Builds, with the server's data directory replaced by a placeholder in the log and message. */
+async function buildHidingPaths(
+  ctx: ServiceContext,
+  options: Parameters<ServiceContext['toolchain']['build']>[0],
+): ReturnType<ServiceContext['toolchain']['build']> {
+  const hide = (text: string): string => hideDataDir(text, ctx.dataDir);
+  try {
+    const build = await ctx.toolchain.build(options);
+    return { ...build, log: hide(build.log) };
+  } catch (error) {
+    if (error instanceof BuildFailedError) {
+      throw new BuildFailedError(hide(error.message), hide(error.log));
+    }
+    throw error;
+  }
+}
+
+/** `text` with every mention of the data directory (as given and as resolved) replaced. */
+export function hideDataDir(text: string, dataDir: string): string {
+  let real = dataDir;
+  try {
+    real = realpathSync(dataDir);
+  } catch {
+    // A data directory that does not resolve is only mentioned as given.
+  }
+  return [...new Set([dataDir, real])]
+    .sort((a, b) => b.length - a.length)
+    .reduce((hidden, path) => hidden.replaceAll(path, DATA_DIR_PLACEHOLDER), text);
 }
 
 /** The env a successful build leaves (the function's, merged with the deploy's) must fit too. */

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { and, count, desc, eq, or } from 'drizzle-orm';
 import { FunctionNotFoundError } from '../core/errors.ts';
 import { deployments, functions } from '../db/schema.ts';
+import { summarizeBuildOutput } from '../runtime/build.ts';
 import type { Contract } from '../runtime/types.ts';
 import type { ServiceContext } from './context.ts';
 
@@ -15,6 +16,17 @@ export interface FunctionDetails extends FunctionRow {
   /** The version that serves, or null while none does. */
   version: number | null;
   contract: Contract | null;
+  /** The newest deployment: its version, how its build went and, when it failed, why. */
+  lastBuild: LastBuild | null;
+}
+
+/** The newest deployment's build. */
+export interface LastBuild {
+  version: number;
+  /** `building`, `ready` or `failed`. */
+  status: string;
+  /** The toolchain's lines that say why the build failed; null unless it failed. */
+  error: string | null;
 }
 
 /** Where a function's uploads, sources and builds live. */
@@ -69,11 +81,34 @@ export function describeFunction(ctx: ServiceContext, row: FunctionRow): Functio
   const active = row.activeDeploymentId
     ? ctx.db.select().from(deployments).where(eq(deployments.id, row.activeDeploymentId)).get()
     : undefined;
+  const newest = readLastBuildLog(ctx, row);
   return {
     ...row,
     version: active?.version ?? null,
     contract: (active?.contract as Contract | null) ?? null,
+    lastBuild: newest
+      ? {
+          version: newest.version,
+          status: newest.status,
+          error: newest.status === 'failed' ? summarizeBuildOutput(newest.log) : null,
+        }
+      : null,
   };
+}
+
+/** The newest deployment's version, build status and whole build log; null before any. */
+export function readLastBuildLog(
+  ctx: ServiceContext,
+  row: FunctionRow,
+): { version: number; status: string; log: string } | null {
+  const newest = ctx.db
+    .select()
+    .from(deployments)
+    .where(eq(deployments.functionId, row.id))
+    .orderBy(desc(deployments.version))
+    .limit(1)
+    .get();
+  return newest ? { version: newest.version, status: newest.status, log: newest.buildLog } : null;
 }
 
 /** Deletes a function: its rows (deployments, env, executions and logs cascade), files and programs. */

@@ -136,7 +136,7 @@ async function runStep(run: StepRun, args: string[]): Promise<void> {
   if (exitCode !== 0) {
     const how =
       exitCode === null ? `killed by ${child.signalCode ?? 'a signal'}` : `exit ${exitCode}`;
-    fail(`${step} failed (${how}):\n${summarize(output.text())}`);
+    fail(`${step} failed (${how}):\n${summarizeBuildOutput(output.text())}`);
   }
 }
 
@@ -165,7 +165,7 @@ async function pipeInto(
 }
 
 /** The toolchain's own lines that say what went wrong: errors first, else the last lines. */
-function summarize(output: string): string {
+export function summarizeBuildOutput(output: string): string {
   const lines = output
     .split('\n')
     .map((line) => line.trimEnd())

@@ -40,6 +40,7 @@ export function renderFunctionDetails(details: FunctionDetails, origin: string) 
     contract: details.contract,
     created_at: toIso(details.createdAt),
     updated_at: toIso(details.updatedAt),
+    last_build: details.lastBuild,
   };
 }
 

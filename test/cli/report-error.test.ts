@@ -49,6 +49,18 @@ describe('describeError', () => {
     expect(report.detail).toBe('Build log:\nlib/main.dart:1:1: Error: oops');
   });
 
+  test('a failed build shows the compiler error once, in the build log', () => {
+    const error = new ApiError({
+      status: 422,
+      error: 'Build failed',
+      details: 'dart compile exe failed (exit 64):\nlib/main.dart:1:1: Error: oops',
+      body: { build_log: '$ dart compile exe bin/main.dart\nlib/main.dart:1:1: Error: oops\n' },
+    });
+    const report = describeError(error);
+    expect(report.message).toBe('Build failed: dart compile exe failed (exit 64)');
+    expect(`${report.message}\n${report.detail}`.split('Error: oops').length).toBe(2);
+  });
+
   test('too many requests says when to retry', () => {
     const error = new ApiError({
       status: 429,

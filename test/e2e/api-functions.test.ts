@@ -85,6 +85,7 @@ describe('API functions on the compiled server', () => {
       contract: 'handler',
       created_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
       updated_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+      last_build: { version: 1, status: 'ready', error: null },
     });
     const byId = await callApi(server.url, { path: `/api/functions/${byName.body.id}`, token });
     expect(byId.body).toEqual(byName.body);

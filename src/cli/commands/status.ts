@@ -6,9 +6,10 @@ import { OUTPUT_FORMATS, printJson, printLine } from '../output.ts';
 import { renderKeyValues } from '../render-table.ts';
 import { createSessionClient, serverArg } from '../session.ts';
 
-/** Renders a function's details as label/value lines. */
+/** Renders a function's details as label/value lines, and why its last build failed. */
 export function renderFunctionDetails(details: FunctionDetails): string {
-  return renderKeyValues([
+  const build = details.last_build;
+  const table = renderKeyValues([
     ['id', details.id],
     ['name', details.name],
     ['status', details.status],
@@ -17,9 +18,15 @@ export function renderFunctionDetails(details: FunctionDetails): string {
     ['memory', `${details.memory} MB`],
     ['timeout', `${details.timeout} s`],
     ['url', details.url],
+    ['last build', build ? `version ${build.version}, ${build.status}` : null],
     ['created', details.created_at],
     ['updated', details.updated_at],
   ]);
+  if (!build?.error) return table;
+  return (
+    `${table}\n\nThe last build failed:\n${build.error}\n` +
+    `(\`dart_cloud status ${details.name} --build-log\` shows its whole log)`
+  );
 }
 
 /** The `status` command. */
@@ -33,11 +40,19 @@ export const statusCommand = defineCommand({
       valueHint: 'function',
     },
     format: { type: 'string', default: 'table', description: 'Output format: table or json' },
+    'build-log': { type: 'boolean', description: "Print the last build's whole log instead" },
     ...serverArg,
   },
   async run({ args }) {
     const format = parseChoice({ option: '--format', value: args.format, choices: OUTPUT_FORMATS });
     const { client } = createSessionClient({ server: args.server });
+    if (args['build-log']) {
+      const build = await client.getBuildLog({ id: args.function });
+      if (format === 'json') return printJson(build);
+      return printLine(
+        `Build of version ${build.version} (${build.status}):\n${build.build_log.trimEnd()}`,
+      );
+    }
     const details = await client.getFunction({ id: args.function });
     if (format === 'json') printJson(details);
     else printLine(renderFunctionDetails(details));

@@ -1,12 +1,13 @@
-/** Functions: deploy, list, details, delete. */
+/** Functions: deploy, list, details, the last build's log, delete. */
 import { Elysia } from 'elysia';
-import { PayloadTooLargeError, ValidationError } from '../../core/errors.ts';
+import { NotFoundError, PayloadTooLargeError, ValidationError } from '../../core/errors.ts';
 import { describeValue } from '../../functions/validate.ts';
 import { deployFunction } from '../../functions/deploy.ts';
 import {
   deleteFunction,
   describeFunction,
   listFunctions,
+  readLastBuildLog,
   resolveFunction,
 } from '../../functions/functions.ts';
 import { renderFunctionDetails, renderFunctionSummary, renderFunctionUrl } from '../present.ts';
@@ -66,6 +67,16 @@ export function createFunctionRoutes(deps: RouteDeps) {
       ({ params, session, request }) => {
         const row = resolveFunction(services, session.user.id, params.id);
         return renderFunctionDetails(describeFunction(services, row), resolveOrigin(request));
+      },
+      { auth: true },
+    )
+    .get(
+      '/:id/build-log',
+      ({ params, session }) => {
+        const row = resolveFunction(services, session.user.id, params.id);
+        const build = readLastBuildLog(services, row);
+        if (build === null) throw new NotFoundError('This function has no build yet');
+        return { version: build.version, status: build.status, build_log: build.log };
       },
       { auth: true },
     )
