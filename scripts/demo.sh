@@ -49,7 +49,17 @@ done
 export DART_CLOUD_SERVER="$url"
 echo "    listening on $url"
 
-run() { echo; echo "\$ dart_cloud $*"; "$bin" "$@"; }
+# An argument as it would be typed: as is when it is plain, else in single quotes.
+shell_quote() {
+  if [[ $1 =~ ^[A-Za-z0-9_@%+=:,./-]+$ ]]; then printf '%s' "$1"
+  else printf "'%s'" "${1//\'/\'\\\'\'}"; fi
+}
+# Prints the command shell-quoted, then runs it.
+run() {
+  local shown="\$ dart_cloud" arg
+  for arg in "$@"; do shown+=" $(shell_quote "$arg")"; done
+  echo; echo "$shown"; "$bin" "$@"
+}
 
 run register --email demo@example.com --password demo-password
 run deploy ./examples/hello --name hello --env GREETING=Hello
