@@ -49,6 +49,7 @@ const ROUTES: [method: string, path: string, json?: unknown][] = [
   ['GET', '/api/functions/:fn/logs?after=0&wait=1'],
   ['GET', '/api/functions/:fn/metrics'],
   ['GET', '/api/functions/:fn/metrics?period=7d'],
+  ['GET', '/api/functions/:fn/build-log'],
   ['GET', '/api/functions/:fn/env'],
   ['GET', '/api/functions/:fn/env/SECRET'],
   ['PUT', '/api/functions/:fn/env/SECRET', { value: 'stolen' }],
