@@ -201,7 +201,14 @@ describe('the start-up log and doctor', () => {
     expect(result.stdout).toContain(
       'Dart SDK version: 3.10.4 (stable) (dart_cloud test stand-in, not a real SDK) on "linux_x64"',
     );
-    expect(result.stdout).not.toMatch(/:  +not found/);
+  });
+
+  test('doctor says in one spaced line that dart is not found', async () => {
+    const result = await world.run(['doctor'], {
+      env: { DART_CLOUD_DART: '', PATH: '/nonexistent' },
+    });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/^dart: not found \(No Dart SDK found/m);
   });
 });
 

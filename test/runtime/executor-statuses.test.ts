@@ -39,7 +39,11 @@ describe('execute (handler contract)', () => {
     const outcome = await t.runtime.execute(handlerRun(t, body));
     expect(outcome.status).toBe('success');
     expect(outcome.response?.statusCode).toBe(418);
-    expect(outcome.response?.headers).toEqual({ 'x-tea': 'pot' });
+    // A text body without a content type gets text/plain; the function's own headers stay.
+    expect(outcome.response?.headers).toEqual({
+      'x-tea': 'pot',
+      'content-type': 'text/plain; charset=utf-8',
+    });
     expect(Buffer.from(outcome.response?.body ?? []).toString()).toBe('short and stout');
   });
 

@@ -4,7 +4,6 @@ import { DartSdkNotFoundError } from '../../core/errors.ts';
 import { resolveDartSdk } from '../../runtime/dart-sdk.ts';
 import { probeHost, renderHostCapabilities } from '../../runtime/executor.ts';
 import { printLine } from '../output.ts';
-import { renderKeyValues } from '../render-table.ts';
 
 /** The `doctor` command; exits 1 when no usable Dart SDK is found. */
 export const doctorCommand = defineCommand({
@@ -33,11 +32,8 @@ export const doctorCommand = defineCommand({
     }
 
     const capabilities = probeHost(args['run-as'] ? { runAsUser: args['run-as'] } : {});
-    // One aligned table: the capability lines are `label: value` too.
-    for (const line of renderHostCapabilities(capabilities)) {
-      const colon = line.indexOf(': ');
-      pairs.push(colon === -1 ? [line, ''] : [line.slice(0, colon), line.slice(colon + 2)]);
-    }
-    printLine(renderKeyValues(pairs));
+    // `label: value` lines, in the shape of the capability lines that follow.
+    const lines = pairs.map(([label, value]) => `${label}: ${value}`);
+    printLine([...lines, ...renderHostCapabilities(capabilities)].join('\n'));
   },
 });
