@@ -26,6 +26,7 @@ export const rootCommand = defineCommand({
     metrics: () => import('./cli/commands/metrics.ts').then((m) => m.metricsCommand),
     env: () => import('./cli/commands/env.ts').then((m) => m.envCommand),
     delete: () => import('./cli/commands/delete.ts').then((m) => m.deleteCommand),
+    account: () => import('./cli/commands/account.ts').then((m) => m.accountCommand),
     doctor: () => import('./cli/commands/doctor.ts').then((m) => m.doctorCommand),
   },
 });

@@ -40,6 +40,8 @@ interface RequestOptions {
   acceptStatuses?: number[];
   /** False for requests that may legitimately run long. */
   timeout?: boolean;
+  /** Ends the request early (besides the timeout). */
+  signal?: AbortSignal | undefined;
 }
 
 /** Statuses of `POST .../invoke` that carry an execution result (success, failure, timeout). */
@@ -75,6 +77,11 @@ export class ApiClient {
   /** Signs in and returns a token. */
   login(options: { email: string; password: string }): Promise<AuthResponse> {
     return this.#request('/api/auth/login', { method: 'POST', json: options });
+  }
+
+  /** Deletes the signed-in account with everything it owns; needs its password. */
+  deleteAccount(options: { password: string }): Promise<DeleteResponse> {
+    return this.#request('/api/auth/account', { method: 'DELETE', json: options });
   }
 
   /** Revokes the client's token. */
@@ -155,18 +162,24 @@ export class ApiClient {
     return this.#request(path, { functionRef: options.id });
   }
 
-  /** Log lines, oldest first; pass the answer's `cursor` as `after` to follow. */
+  /**
+   * Log lines, oldest first; pass the answer's `cursor` as `after` to follow. With `wait`
+   * (seconds, at most 30) the server holds the answer until a line comes or the wait is over.
+   */
   getLogs(options: {
     id: string;
     limit?: number;
     since?: string;
     after?: string;
     executionId?: string;
+    wait?: number;
+    signal?: AbortSignal;
   }): Promise<LogsResponse> {
-    const { id, executionId, ...rest } = options;
+    const { id, executionId, signal, ...rest } = options;
     return this.#request(`${functionPath(id)}/logs`, {
       query: { ...rest, execution_id: executionId },
       functionRef: id,
+      signal,
     });
   }
 
@@ -250,12 +263,14 @@ export class ApiClient {
       body = JSON.stringify(options.json);
     }
 
+    const timeout = options.timeout === false ? undefined : AbortSignal.timeout(this.#timeoutMs);
+    const signals = [timeout, options.signal].filter((s): s is AbortSignal => s !== undefined);
     try {
       return await fetch(url, {
         method: options.method ?? 'GET',
         headers,
         body,
-        signal: options.timeout === false ? undefined : AbortSignal.timeout(this.#timeoutMs),
+        signal: signals.length > 1 ? AbortSignal.any(signals) : signals[0],
       });
     } catch (error) {
       throw new ServerUnreachableError(this.baseUrl, { cause: error });

@@ -1,4 +1,7 @@
-/** `dart_cloud logout` revokes the token on the server, not only in the CLI's credentials file. */
+/**
+ * `dart_cloud logout` revokes the token on the server, not only in the CLI's credentials file;
+ * `dart_cloud account delete` ends the account and every token of it.
+ */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -60,5 +63,29 @@ describe('logout through the CLI', () => {
     expect((await callApi(world.url, { path: '/api/auth/me', token })).status).toBe(200);
     const whoami = await world.run(['whoami']);
     expect(whoami.stdout).toContain(EMAIL);
+  });
+
+  test('account delete asks for --yes without a terminal, checks the password, then ends the account', async () => {
+    const token = savedToken();
+    const unconfirmed = await world.run(['account', 'delete', '--password', PASSWORD]);
+    expect(unconfirmed.code).not.toBe(0);
+    expect(unconfirmed.stderr).toContain('--yes');
+
+    const wrong = await world.run(['account', 'delete', '--yes', '--password', 'not-my-password']);
+    expect(wrong.code).not.toBe(0);
+    expect(wrong.stderr).toContain('The password is wrong');
+    expect((await callApi(world.url, { path: '/api/auth/me', token })).status).toBe(200);
+
+    const deleted = await world.run(['account', 'delete', '--yes'], {
+      env: { DART_CLOUD_PASSWORD: PASSWORD },
+    });
+    expect(deleted.code).toBe(0);
+    expect(deleted.stdout).toContain(`Deleted the account ${EMAIL} on ${world.url}`);
+    expect(savedToken()).toBeUndefined();
+
+    const after = await callApi(world.url, { path: '/api/auth/me', token });
+    expect(after.status).toBe(401);
+    expect(after.body.details).toContain('no longer exists');
+    expect((await world.run(['login', '--email', EMAIL, '--password', PASSWORD])).code).not.toBe(0);
   });
 });

@@ -3,7 +3,11 @@
  * cursor exist, so following logs costs one request per batch instead of one a second.
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
+  BINARY,
   callApi,
   deployArchive,
   packFixture,
@@ -11,6 +15,7 @@ import {
   startCompiledServer,
   type CompiledServer,
 } from '../helpers/compiled-server.ts';
+import { spawnLive } from './cli-harness.ts';
 
 // Argon2 logins, server starts and CLI runs are slow on a busy host.
 setDefaultTimeout(30_000);
@@ -23,7 +28,7 @@ const logsPath = (query: string) => `/api/functions/follow/logs?${query}`;
 
 beforeAll(async () => {
   server = await startCompiledServer({
-    args: ['--rate-limit-minute', '20', '--rate-limit-hour', '100'],
+    args: ['--rate-limit-minute', '60', '--rate-limit-hour', '300'],
   });
   token = await registerAccount(server.url);
   const deploy = await deployArchive(server.url, token, {
@@ -98,6 +103,43 @@ describe('long polling of logs', () => {
       });
       expect({ wait, status }).toEqual({ wait, status: 400 });
       expect(body.error).toBe('Invalid request');
+    }
+  });
+
+  test('logs --follow holds its requests: a few per minute while idle, and new lines at once', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'dart-cloud-follow-'));
+    const follow = spawnLive({
+      cmd: [BINARY, 'logs', 'follow', '--follow', '--lines', '1', '--format', 'json'],
+      env: {
+        PATH: process.env.PATH ?? '/usr/bin:/bin',
+        HOME: home,
+        XDG_CONFIG_HOME: join(home, 'config'),
+        DART_CLOUD_SERVER: server.url,
+        DART_CLOUD_TOKEN: token,
+        NO_COLOR: '1',
+      },
+    });
+    try {
+      await follow.waitFor(/\n/);
+      const before = Number(
+        (await callApi(server.url, { path: '/api/auth/me', token })).headers.get(
+          'ratelimit-remaining',
+        ),
+      );
+      await Bun.sleep(3_000);
+      const idle = await callApi(server.url, { path: '/api/auth/me', token });
+      // One `me`, and at most the one held request that was already under way: not one a second.
+      expect(before - Number(idle.headers.get('ratelimit-remaining'))).toBeLessThanOrEqual(2);
+
+      const invoked = performance.now();
+      await invokeLogging(1);
+      await follow.waitFor(/logger line 1 of 1/);
+      expect(performance.now() - invoked).toBeLessThan(3_000);
+
+      follow.proc.kill('SIGINT');
+      expect(await follow.proc.exited).toBe(0);
+    } finally {
+      follow.proc.kill('SIGKILL');
     }
   });
 });

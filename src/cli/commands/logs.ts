@@ -36,7 +36,7 @@ export const logsCommand = defineCommand({
     interval: {
       type: 'string',
       default: '1s',
-      description: 'How often --follow asks for new lines',
+      description: 'With --follow, the pause between asks when the server cannot hold them',
     },
     ...serverArg,
   },
@@ -68,7 +68,14 @@ export const logsCommand = defineCommand({
   },
 });
 
-/** Polls with the `after` cursor until SIGINT or SIGTERM. */
+/** How long the server may hold one --follow request until new lines come (its maximum is 30). */
+const FOLLOW_WAIT_SECONDS = 25;
+
+/**
+ * Follows with the `after` cursor until SIGINT or SIGTERM. Each request is held by the server
+ * until lines come (long polling), so following costs a request per batch of lines, not one a
+ * second against the rate limit; a server that answers at once gets asked every `intervalMs`.
+ */
 async function followLogs(options: {
   client: ApiClient;
   query: { id: string; since?: string | undefined; executionId?: string | undefined };
@@ -84,15 +91,27 @@ async function followLogs(options: {
   let cursor = options.cursor;
   try {
     while (!stop.signal.aborted) {
-      await sleep(options.intervalMs, stop.signal);
-      if (stop.signal.aborted) break;
-      const page = await options.client.getLogs({
-        ...options.query,
-        limit: 1000,
-        after: cursor === null ? undefined : String(cursor),
-      });
+      const asked = Date.now();
+      const page = await options.client
+        .getLogs({
+          ...options.query,
+          limit: 1000,
+          after: cursor === null ? undefined : String(cursor),
+          wait: FOLLOW_WAIT_SECONDS,
+          signal: stop.signal,
+        })
+        .catch((error: unknown) => {
+          // Ctrl-C ends the held request; that is the way out, not a failure.
+          if (stop.signal.aborted) return null;
+          throw error;
+        });
+      if (page === null || stop.signal.aborted) break;
       options.print(page.logs);
       if (page.cursor !== null && page.cursor !== undefined) cursor = page.cursor;
+      // An empty answer that came at once is from a server that does not hold requests.
+      if (page.logs.length === 0 && Date.now() - asked < options.intervalMs) {
+        await sleep(options.intervalMs, stop.signal);
+      }
     }
   } finally {
     process.off('SIGINT', onSignal);
