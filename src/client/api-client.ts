@@ -101,6 +101,8 @@ export class ApiClient {
     env?: Record<string, string>;
     memory?: number;
     timeout?: number;
+    /** False runs the function with no network; left out keeps the function's setting. */
+    network?: boolean;
   }): Promise<DeployResponse> {
     const form = new FormData();
     form.append('name', options.name);
@@ -112,6 +114,7 @@ export class ApiClient {
     if (options.env !== undefined) form.append('env', JSON.stringify(options.env));
     if (options.memory !== undefined) form.append('memory', String(options.memory));
     if (options.timeout !== undefined) form.append('timeout', String(options.timeout));
+    if (options.network !== undefined) form.append('network', String(options.network));
     return this.#request('/api/functions/deploy', { method: 'POST', form, timeout: false });
   }
 

@@ -48,6 +48,8 @@ export interface FunctionDetails {
   status: string;
   memory: number;
   timeout: number;
+  /** False: the function runs with no network. */
+  network: boolean;
   url?: string;
   version?: number;
   contract?: string;

@@ -1,6 +1,12 @@
 /** The fields of a deploy request, checked into the values a deploy uses. */
 import { ValidationError } from '../core/errors.ts';
-import { DeployLimits, parseEnvMap, parseFunctionName, parseInteger } from './validate.ts';
+import {
+  DeployLimits,
+  describeValue,
+  parseEnvMap,
+  parseFunctionName,
+  parseInteger,
+} from './validate.ts';
 
 /** The fields of a deploy request, as they came (the service validates them). */
 export interface DeployInput {
@@ -11,6 +17,8 @@ export interface DeployInput {
   env?: unknown;
   memory?: unknown;
   timeout?: unknown;
+  /** `true` or `false` (a boolean or its text). */
+  network?: unknown;
 }
 
 /** A checked deploy request; limits left out keep the function's current ones. */
@@ -21,6 +29,7 @@ export interface ParsedDeploy {
   env: Record<string, string>;
   memoryMb: number | undefined;
   timeoutSeconds: number | undefined;
+  network: boolean | undefined;
 }
 
 /** Checks a deploy request's fields. */
@@ -60,5 +69,15 @@ export function parseDeployInput(input: DeployInput): ParsedDeploy {
             unit: 'seconds',
             ...DeployLimits.timeoutSeconds,
           }),
+    network: parseNetwork(input.network),
   };
+}
+
+/** `true` or `false`, as a boolean or its text; empty or absent keeps the current setting. */
+function parseNetwork(value: unknown): boolean | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (value === true || value === 'true') return true;
+  if (value === false || value === 'false') return false;
+  const shown = typeof value === 'string' ? `'${value}'` : describeValue(value);
+  throw new ValidationError(`Expected network to be true or false, got ${shown}`);
 }

@@ -147,6 +147,7 @@ function reserveDeployment(
           status: 'building',
           memoryMb: parsed.memoryMb ?? DeployLimits.memoryMb.fallback,
           timeoutSeconds: parsed.timeoutSeconds ?? DeployLimits.timeoutSeconds.fallback,
+          network: parsed.network ?? true,
           createdAt: now,
           updatedAt: now,
         })
@@ -224,6 +225,7 @@ function activateDeployment(
           activeDeploymentId: deploymentId,
           memoryMb: parsed.memoryMb ?? current.memoryMb,
           timeoutSeconds: parsed.timeoutSeconds ?? current.timeoutSeconds,
+          network: parsed.network ?? current.network,
           updatedAt: now,
         })
         .where(eq(functions.id, row.id))

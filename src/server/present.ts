@@ -35,6 +35,7 @@ export function renderFunctionDetails(details: FunctionDetails, origin: string) 
     status: details.status,
     memory: details.memoryMb,
     timeout: details.timeoutSeconds,
+    network: details.network,
     url: renderFunctionUrl(origin, details.id),
     version: details.version,
     contract: details.contract,

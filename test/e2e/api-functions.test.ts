@@ -80,6 +80,7 @@ describe('API functions on the compiled server', () => {
       status: 'active',
       memory: 256,
       timeout: 5,
+      network: true,
       url: expect.stringContaining('/functions/'),
       version: 1,
       contract: 'handler',

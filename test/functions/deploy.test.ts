@@ -73,6 +73,18 @@ describe('deploy service', () => {
     expect(updated.function).toMatchObject({ memoryMb: 1024, timeoutSeconds: 60 });
   });
 
+  test('network is on for a new function, off with network false, and kept when omitted', async () => {
+    const created = await deployFunction(t.services, { ownerId, name: 'fn', archive: archive() });
+    expect(created.function.network).toBe(true);
+    const closed = { ownerId, name: 'fn', archive: archive(), network: 'false' };
+    expect((await deployFunction(t.services, closed)).function.network).toBe(false);
+    const again = await deployFunction(t.services, { ownerId, name: 'fn', archive: archive() });
+    expect(again.function.network).toBe(false);
+    await expect(deployFunction(t.services, { ...closed, network: 'no' })).rejects.toThrow(
+      "Expected network to be true or false, got 'no'",
+    );
+  });
+
   test('a new function is removed again when no Dart SDK is found, and the error says so', async () => {
     t.services.toolchain.resolveSdk = async () => {
       throw new DartSdkNotFoundError(

@@ -23,6 +23,8 @@ export interface DeployOptions {
   /** Left out: a new function gets the server's default, a redeploy keeps its current value. */
   memory?: number;
   timeout?: number;
+  /** False runs the function with no network; left out keeps it as it is (new ones have it). */
+  network?: boolean;
 }
 
 /** Checks the deploy arguments; `--env` values come from the raw arguments (it repeats). */
@@ -32,6 +34,7 @@ export function parseDeployOptions(options: {
     name?: string | undefined;
     memory?: string | undefined;
     timeout?: string | undefined;
+    network?: boolean | undefined;
   };
   rawArgs: string[];
 }): DeployOptions {
@@ -64,6 +67,7 @@ export function parseDeployOptions(options: {
     ...(args.timeout === undefined
       ? {}
       : { timeout: parseTimeoutSeconds({ option: '--timeout', value: args.timeout }) }),
+    ...(args.network === undefined ? {} : { network: args.network }),
   };
 }
 
@@ -90,6 +94,11 @@ export const deployCommand = defineCommand({
     timeout: {
       type: 'string',
       description: 'Execution timeout: 30, 30s, 2m (new functions: 30 s; a redeploy keeps its own)',
+    },
+    network: {
+      type: 'boolean',
+      description: 'Let the function use the network (new functions do; a redeploy keeps its own)',
+      negativeDescription: 'Run the function with no network at all (kept until --network)',
     },
     format: { type: 'string', default: 'table', description: 'Output format: table or json' },
     ...serverArg,

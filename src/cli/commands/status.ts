@@ -17,6 +17,7 @@ export function renderFunctionDetails(details: FunctionDetails): string {
     ['contract', details.contract],
     ['memory', `${details.memory} MB`],
     ['timeout', `${details.timeout} s`],
+    ['network', details.network ? 'allowed' : 'none'],
     ['url', details.url],
     ['last build', build ? `version ${build.version}, ${build.status}` : null],
     ['created', details.created_at],

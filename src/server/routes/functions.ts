@@ -38,6 +38,7 @@ export function createFunctionRoutes(deps: RouteDeps) {
           env: textField(form, 'env'),
           memory: textField(form, 'memory'),
           timeout: textField(form, 'timeout'),
+          network: textField(form, 'network'),
         });
         set.status = result.created ? 201 : 200;
         return {
@@ -91,7 +92,7 @@ export function createFunctionRoutes(deps: RouteDeps) {
     );
 }
 
-const DEPLOY_FIELDS = ['name', 'archive', 'env', 'memory', 'timeout'];
+const DEPLOY_FIELDS = ['name', 'archive', 'env', 'memory', 'timeout', 'network'];
 
 /** Reads the multipart body under its cap, streamed or not, and checks its fields. */
 async function readDeployForm(request: Request): Promise<FormData> {
