@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import { existsSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   createTestRuntime,
@@ -30,17 +30,34 @@ explainSkip(
 );
 explainSkip('the Dart VM out-of-memory test', 'a writable cgroup memory controller', host.memory);
 
+// Each execution gets its own empty /tmp (and /var/tmp, /dev/shm, /run/lock), which hides a
+// checkout that lives there: stage the snapshot in a directory the sandbox user can see.
+const HIDDEN_IN_SANDBOX = ['/tmp/', '/var/tmp/', '/dev/shm/', '/run/lock/'];
+let snapshot = join(SASS, 'sass.snapshot');
+let staged: string | null = null;
+
 let t: TestRuntime;
 beforeAll(async () => {
   t = await createTestRuntime();
+  const root = process.getuid?.() === 0;
+  if (available && root && HIDDEN_IN_SANDBOX.some((prefix) => snapshot.startsWith(prefix))) {
+    staged = mkdtempSync('/var/cache/dart-cloud-test-');
+    chmodSync(staged, 0o755);
+    copyFileSync(snapshot, join(staged, 'sass.snapshot'));
+    chmodSync(join(staged, 'sass.snapshot'), 0o644);
+    snapshot = join(staged, 'sass.snapshot');
+  }
 });
-afterAll(() => t.cleanup());
+afterAll(() => {
+  if (staged !== null) rmSync(staged, { recursive: true, force: true });
+  return t.cleanup();
+});
 
 const compile = (memoryMb: number) =>
   t.runtime.runCommand({
     executionId: nextExecutionId(),
     executable: join(SASS, 'dart'),
-    args: [join(SASS, 'sass.snapshot'), '--stdin'],
+    args: [snapshot, '--stdin'],
     stdin: SCSS,
     memoryMb,
     timeoutMs: 20_000,
