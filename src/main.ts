@@ -27,6 +27,7 @@ export const rootCommand = defineCommand({
     env: () => import('./cli/commands/env.ts').then((m) => m.envCommand),
     delete: () => import('./cli/commands/delete.ts').then((m) => m.deleteCommand),
     account: () => import('./cli/commands/account.ts').then((m) => m.accountCommand),
+    apikey: () => import('./cli/commands/apikey.ts').then((m) => m.apikeyCommand),
     doctor: () => import('./cli/commands/doctor.ts').then((m) => m.doctorCommand),
   },
 });
