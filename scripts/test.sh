@@ -6,4 +6,4 @@ cd "$(dirname "$0")/.."
 
 bash scripts/setup.sh
 bun run build >&2
-bun test "$@"
+bun test --timeout 60000 "$@"
