@@ -5,7 +5,7 @@ import type { ServiceContext } from '../functions/context.ts';
 import { createAuthPlugin } from './auth.ts';
 import { createAccessLog } from './access-log.ts';
 import { mapError } from './errors.ts';
-import { checkDeclaredLength, MAX_BODY_BYTES } from './request.ts';
+import { checkDeclaredLength, checkSingleQueryParams, MAX_BODY_BYTES } from './request.ts';
 import { createLoginGuard, type LoginFailureLimits } from './login-guard.ts';
 import { DEFAULT_RATE_LIMITS, type RateLimits } from './rate-limit.ts';
 import { createRequestLimits } from './request-limits.ts';
@@ -59,6 +59,9 @@ export function createApp(options: AppOptions) {
       access.start(request);
       // No route takes a body this large, so it is refused before routing and never read.
       checkDeclaredLength(request, MAX_BODY_BYTES);
+      // Function URLs pass their query to the function as it came; only the API is checked.
+      const url = new URL(request.url);
+      if (url.pathname.startsWith('/api/')) checkSingleQueryParams(url.searchParams);
     })
     .onAfterResponse(({ request, responseValue, set }) => {
       const status = responseValue instanceof Response ? responseValue.status : set.status;

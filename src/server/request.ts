@@ -130,6 +130,30 @@ export function createTooLargeError(maxBytes: number): PayloadTooLargeError {
   );
 }
 
+/** The query parameters the API reads as one value each; a repeat of one is refused. */
+export const SINGLE_QUERY_PARAMS = [
+  'limit',
+  'offset',
+  'after',
+  'since',
+  'period',
+  'wait',
+  'execution_id',
+] as const;
+
+/**
+ * Refuses a repeated single-valued query parameter (`?limit=abc&limit=1`): the router keeps only
+ * the last value, so the first would otherwise slip past validation.
+ */
+export function checkSingleQueryParams(searchParams: URLSearchParams): void {
+  for (const name of SINGLE_QUERY_PARAMS) {
+    const count = searchParams.getAll(name).length;
+    if (count > 1) {
+      throw new ValidationError(`Expected one ${name} query parameter, got ${count}`);
+    }
+  }
+}
+
 /** Reads `limit` and `offset` from a query. */
 export function parsePage(
   query: Record<string, string | undefined>,

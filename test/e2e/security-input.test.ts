@@ -125,6 +125,14 @@ describe('hostile JSON on the compiled server', () => {
     expect(((await response.json()) as { echo: unknown }).echo).toBe(deep);
   });
 
+  test('a repeated limit query parameter answers 400 on the compiled server', async () => {
+    const response = await callApi(server.url, { path: '/api/functions?limit=abc&limit=1', token });
+    expect({ status: response.status, body: response.body }).toEqual({
+      status: 400,
+      body: { error: 'Invalid request', details: 'Expected one limit query parameter, got 2' },
+    });
+  });
+
   test('a NUL in an env value answers 400 instead of failing the next execution', async () => {
     const answer = await callApi(server.url, {
       method: 'PUT',

@@ -173,6 +173,27 @@ describe('query parameters', () => {
     }
   });
 
+  test('a repeated single-valued query parameter answers 400 naming it and the count', async () => {
+    const paths = {
+      limit: '/api/functions',
+      offset: '/api/functions/fn/executions',
+      after: '/api/functions/fn/logs',
+      since: '/api/functions/fn/logs',
+      wait: '/api/functions/fn/logs',
+      execution_id: '/api/functions/fn/logs',
+      period: '/api/functions/fn/metrics',
+    };
+    for (const [name, path] of Object.entries(paths)) {
+      const response = await get(`${path}?${name}=abc&${name}=1`);
+      expect(await response.json()).toEqual({
+        error: 'Invalid request',
+        details: `Expected one ${name} query parameter, got 2`,
+      });
+      expect(response.status).toBe(400);
+    }
+    await expect400(await get('/api/functions?limit=1&limit=2&limit=3'), 'got 3');
+  });
+
   test('period refuses anything but 1h, 24h and 7d, the empty value included', async () => {
     for (const value of ['', '1H', '30d', '-1h', 'constructor', '1h ']) {
       const response = await get(`/api/functions/fn/metrics?period=${encodeURIComponent(value)}`);
