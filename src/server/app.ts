@@ -27,7 +27,10 @@ export interface AppOptions {
   version: string;
   /** Requests per principal and per client address; the seed's when absent. */
   rateLimits?: RateLimits;
-  /** Whether `X-Forwarded-For` names the client (only behind a reverse proxy). */
+  /**
+   * Whether `X-Forwarded-For` names the client and `X-Forwarded-Proto`/`-Host` the origin of
+   * function URLs (only behind a reverse proxy).
+   */
   trustProxy?: boolean;
   /** Failed logins allowed per email and per address; five per 15 minutes when absent. */
   loginFailures?: LoginFailureLimits;
@@ -47,6 +50,7 @@ export function createApp(options: AppOptions) {
     auth: createAuthPlugin({ services, secret: options.secret, limits }),
     version: options.version,
     limits,
+    trustProxy: options.trustProxy === true,
     loginGuard: createLoginGuard({
       ...(options.loginFailures ? { limits: options.loginFailures } : {}),
       now: () => services.now(),

@@ -13,14 +13,34 @@ export interface RouteDeps {
   limits: RequestLimits;
   /** Failed logins per email and per address. */
   loginGuard: LoginGuard;
+  /** Whether the `X-Forwarded-*` headers come from a reverse proxy and may be believed. */
+  trustProxy: boolean;
 }
 
+/** The listening server's own address, as Bun's `server.url` gives it. */
+export interface ListeningServer {
+  url: URL;
+}
+
+// A server bound to every interface has no one address a caller can use; the Host header names
+// the one this caller used.
+const WILDCARD_HOSTS = new Set(['0.0.0.0', '[::]']);
+
 /**
- * The origin (scheme, host and port) the caller used to reach the server; behind a reverse
- * proxy, the one its `X-Forwarded-Proto` and `X-Forwarded-Host` name.
+ * The origin (scheme, host and port) function URLs are built on. Behind a reverse proxy
+ * (`trustProxy`), the one its `X-Forwarded-Proto` and `X-Forwarded-Host` name; otherwise the
+ * server's own listening address, since any client may send those headers.
  */
-export function resolveOrigin(request: Request): string {
-  const url = new URL(request.url);
+export function resolveOrigin(options: {
+  request: Request;
+  server: ListeningServer | null | undefined;
+  trustProxy: boolean;
+}): string {
+  const { request, server } = options;
+  const own = server && !WILDCARD_HOSTS.has(server.url.hostname) ? server.url : null;
+  const url = own ?? new URL(request.url);
+  if (!options.trustProxy) return url.origin;
+
   const proto = request.headers.get('x-forwarded-proto')?.split(',')[0]?.trim();
   const host = request.headers.get('x-forwarded-host')?.split(',')[0]?.trim();
   const scheme = proto === 'https' || proto === 'http' ? proto : url.protocol.slice(0, -1);

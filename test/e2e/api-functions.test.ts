@@ -92,6 +92,36 @@ describe('API functions on the compiled server', () => {
     expect(byId.body).toEqual(byName.body);
   });
 
+  test('a function url ignores X-Forwarded-Host and -Proto when the server does not trust a proxy', async () => {
+    const forged = { 'x-forwarded-host': 'evil.example', 'x-forwarded-proto': 'https' };
+    const details = await callApi(server.url, { path: '/api/functions/hello', token, headers: forged });
+    expect(details.body.url).toBe(`${server.url}/functions/${details.body.id}`);
+  });
+
+  test('a function url follows X-Forwarded-Host and -Proto when the server runs with --trust-proxy', async () => {
+    const proxied = await startCompiledServer({ args: ['--trust-proxy'] });
+    try {
+      const owner = await callApi(proxied.url, {
+        method: 'POST',
+        path: '/api/auth/register',
+        json: { email: 'proxied@example.com', password: 'correct-horse' },
+      });
+      const response = await deployArchive(proxied.url, owner.body.token, {
+        name: 'proxied',
+        archive: await packFixture('test_function'),
+      });
+      const { id } = (await response.json()) as { id: string };
+      const details = await callApi(proxied.url, {
+        path: `/api/functions/${id}`,
+        token: owner.body.token,
+        headers: { 'x-forwarded-host': 'fn.example.com', 'x-forwarded-proto': 'https' },
+      });
+      expect(details.body.url).toBe(`https://fn.example.com/functions/${id}`);
+    } finally {
+      await proxied.stop();
+    }
+  });
+
   test('the script test function deploys with the script contract', async () => {
     const response = await deployArchive(server.url, token, {
       name: 'script',

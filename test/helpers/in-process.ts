@@ -35,7 +35,7 @@ export interface TestApp {
 
 /** Creates a test app; close it after the test. */
 export async function createTestApp(
-  options: { allowSignup?: boolean; rateLimits?: RateLimits } = {},
+  options: { allowSignup?: boolean; rateLimits?: RateLimits; trustProxy?: boolean } = {},
 ): Promise<TestApp> {
   const dataDir = await mkdtemp(join(tmpdir(), 'dart-cloud-test-'));
   const db = openDatabase(join(dataDir, 'db.sqlite'));
@@ -56,6 +56,7 @@ export async function createTestApp(
     version: '0.1.0',
     // Suites make more requests than the seed's limits allow; rate-limit tests pass their own.
     rateLimits: options.rateLimits ?? { perMinute: 100_000, perHour: 1_000_000 },
+    trustProxy: options.trustProxy === true,
   });
 
   const request: TestApp['request'] = (method, path, init = {}) => {

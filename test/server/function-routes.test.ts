@@ -174,17 +174,31 @@ describe('function routes', () => {
 });
 
 describe('function URLs behind a reverse proxy', () => {
-  test('the deploy url follows X-Forwarded-Proto and X-Forwarded-Host', async () => {
+  const deployProxied = async (app: TestApp, owner: string) => {
     const form = new FormData();
     form.set('name', 'proxied');
     form.set('archive', new Blob(['ok']), 'f.tar.gz');
-    const response = await t.request('POST', '/api/functions/deploy', {
-      token,
+    const response = await app.request('POST', '/api/functions/deploy', {
+      token: owner,
       body: form,
       headers: { 'x-forwarded-proto': 'https', 'x-forwarded-host': 'fn.example.com' },
     });
-    const body = (await response.json()) as { id: string; url: string };
-    expect(body.url).toBe(`https://fn.example.com/functions/${body.id}`);
+    return (await response.json()) as { id: string; url: string };
+  };
+
+  test('the deploy url follows X-Forwarded-Proto and X-Forwarded-Host with trustProxy', async () => {
+    const proxied = await createTestApp({ trustProxy: true });
+    try {
+      const body = await deployProxied(proxied, await proxied.register());
+      expect(body.url).toBe(`https://fn.example.com/functions/${body.id}`);
+    } finally {
+      await proxied.close();
+    }
+  });
+
+  test('the deploy url ignores X-Forwarded-Proto and X-Forwarded-Host without trustProxy', async () => {
+    const body = await deployProxied(t, token);
+    expect(body.url).toBe(`http://localhost/functions/${body.id}`);
   });
 });
 

@@ -137,7 +137,8 @@ export const serveCommand = defineCommand({
     },
     'trust-proxy': {
       type: 'boolean',
-      description: 'Behind a reverse proxy: take the client address from X-Forwarded-For',
+      description:
+        'Behind a reverse proxy: take the client address from X-Forwarded-For and function URLs from X-Forwarded-Host/-Proto',
     },
   },
   async run({ args }) {

@@ -18,11 +18,13 @@ import {
   parsePage,
   readBytes,
 } from '../request.ts';
-import { resolveOrigin, type RouteDeps } from '../route-deps.ts';
+import { resolveOrigin, type ListeningServer, type RouteDeps } from '../route-deps.ts';
 
 /** Function routes. */
 export function createFunctionRoutes(deps: RouteDeps) {
   const { services } = deps;
+  const origin = (at: { request: Request; server: ListeningServer | null }) =>
+    resolveOrigin({ ...at, trustProxy: deps.trustProxy });
   return new Elysia({ prefix: '/api/functions' })
     .use(deps.auth)
     .post(
@@ -45,7 +47,7 @@ export function createFunctionRoutes(deps: RouteDeps) {
           id: result.function.id,
           name: result.function.name,
           status: 'deployed',
-          url: renderFunctionUrl(resolveOrigin(request), result.function.id),
+          url: renderFunctionUrl(origin({ request, server }), result.function.id),
           version: result.version,
         };
       },
@@ -65,9 +67,9 @@ export function createFunctionRoutes(deps: RouteDeps) {
     )
     .get(
       '/:id',
-      ({ params, session, request }) => {
+      ({ params, session, request, server }) => {
         const row = resolveFunction(services, session.user.id, params.id);
-        return renderFunctionDetails(describeFunction(services, row), resolveOrigin(request));
+        return renderFunctionDetails(describeFunction(services, row), origin({ request, server }));
       },
       { auth: true },
     )
