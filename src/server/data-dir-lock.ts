@@ -10,8 +10,9 @@ export interface DataDirLock {
 }
 
 /**
- * Takes the data directory's lock with an exclusive create. A lock whose pid is not running
- * is stale (a server that was killed) and is taken over; a live one is a `ServerStartError`.
+ * Takes the data directory's lock with an exclusive create. A lock whose pid is not running,
+ * or is a zombie not yet reaped, is stale (a server that was killed) and is taken over; a live
+ * one is a `ServerStartError`.
  */
 export function acquireDataDirLock(options: { dataDir: string; pid?: number }): DataDirLock {
   const path = join(options.dataDir, 'server.lock');
@@ -52,11 +53,34 @@ function readHolder(path: string): number | null {
 function isRunning(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
     // EPERM: the process exists but belongs to another user.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
   }
+  // A server killed with SIGKILL stays a zombie until its parent reaps it; signal 0 still
+  // reaches it, but it holds nothing.
+  return !isDeadState(readProcState(pid));
+}
+
+/** The state letter of a process from `/proc/<pid>/stat` (`R`, `S`, `Z`, …); null if unknown. */
+export function parseProcState(stat: string): string | null {
+  // The command name in parentheses may itself hold spaces and parentheses.
+  const end = stat.lastIndexOf(')');
+  if (end === -1) return null;
+  return /^ (\S)/.exec(stat.slice(end + 1))?.[1] ?? null;
+}
+
+function readProcState(pid: number): string | null {
+  try {
+    return parseProcState(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    // No /proc (not Linux) or the process just went: trust the signal check.
+    return null;
+  }
+}
+
+function isDeadState(state: string | null): boolean {
+  return state === 'Z' || state === 'X' || state === 'x';
 }
 
 function releaseLock(path: string, pid: number): void {
