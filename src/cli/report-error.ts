@@ -16,9 +16,18 @@ export interface ErrorReport {
   showUsage?: boolean;
 }
 
-/** Maps any thrown value to a report; unknown errors keep their message, never a stack. */
-export function describeError(error: unknown): ErrorReport {
-  if (error instanceof ApiError) return describeApiError(error);
+/**
+ * Maps any thrown value to a report; unknown errors keep their message, never a stack. `env`
+ * tells which credential was sent: DART_CLOUD_TOKEN, when set, wins over a saved login.
+ */
+export function describeError(
+  error: unknown,
+  options: { env?: Record<string, string | undefined> } = {},
+): ErrorReport {
+  if (error instanceof ApiError) {
+    const env = options.env ?? process.env;
+    return describeApiError(error, { apiKey: env.DART_CLOUD_TOKEN?.startsWith('dck_') === true });
+  }
   if (error instanceof ServerUnreachableError) {
     return { message: error.message, exitCode: ExitCode.unreachable };
   }
@@ -40,12 +49,15 @@ export function describeError(error: unknown): ErrorReport {
   return { message: `Unexpected error: ${message}`, exitCode: ExitCode.failure };
 }
 
-function describeApiError(error: ApiError): ErrorReport {
+// The server's 401 for a signed key sent as a bearer token; its body has no other field to tell.
+const SIGNED_AS_BEARER = /not accepted as a bearer token/i;
+
+function describeApiError(error: ApiError, credential: { apiKey: boolean }): ErrorReport {
   const said = error.details ? `${error.error}: ${error.details}` : error.error;
 
   if (error.status === 401) {
     return {
-      message: `${said}. Run \`dart_cloud login\` to sign in again.`,
+      message: `${said}. ${renderUnauthorizedHint(error, credential)}`,
       exitCode: ExitCode.unauthorized,
     };
   }
@@ -83,6 +95,21 @@ function describeApiError(error: ApiError): ErrorReport {
   if (error.status === 400 || error.status === 413)
     return { message: said, exitCode: ExitCode.usage };
   return { message: said, exitCode: ExitCode.failure };
+}
+
+/** What to do about a refused credential: sign in again, or fix the API key in DART_CLOUD_TOKEN. */
+function renderUnauthorizedHint(error: ApiError, credential: { apiKey: boolean }): string {
+  if (!credential.apiKey) return 'Run `dart_cloud login` to sign in again.';
+  if (SIGNED_AS_BEARER.test(error.details)) {
+    return (
+      'DART_CLOUD_TOKEN holds a signed API key, which cannot be used as a bearer token (the CLI ' +
+      'sends it as one); use an unsigned key from `dart_cloud apikey create`.'
+    );
+  }
+  return (
+    'DART_CLOUD_TOKEN holds an API key: check it against `dart_cloud apikey list`, or create ' +
+    'a new one with `dart_cloud apikey create`.'
+  );
 }
 
 /** Prints a failure to stderr and returns the exit code it maps to. */

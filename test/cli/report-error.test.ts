@@ -30,11 +30,34 @@ describe('describeError', () => {
   test('a rejected token says to log in again', () => {
     const report = describeError(
       new ApiError({ status: 401, error: 'Unauthorized', details: 'Invalid or expired token' }),
+      { env: {} },
     );
     expect(report.exitCode).toBe(ExitCode.unauthorized);
     expect(report.message).toBe(
       'Unauthorized: Invalid or expired token. Run `dart_cloud login` to sign in again.',
     );
+  });
+
+  test('a rejected API key in DART_CLOUD_TOKEN says to check or create the key, not to log in', () => {
+    const report = describeError(
+      new ApiError({ status: 401, error: 'Unauthorized', details: 'API key revoked at 2026-01-01' }),
+      { env: { DART_CLOUD_TOKEN: 'dck_key_0123' } },
+    );
+    expect(report.exitCode).toBe(ExitCode.unauthorized);
+    expect(report.message).toBe(
+      'Unauthorized: API key revoked at 2026-01-01. DART_CLOUD_TOKEN holds an API key: check it ' +
+        'against `dart_cloud apikey list`, or create a new one with `dart_cloud apikey create`.',
+    );
+  });
+
+  test('a signed API key in DART_CLOUD_TOKEN says it cannot be used as a bearer token', () => {
+    const details =
+      'This API key signs requests and is not accepted as a bearer token: send X-DartCloud-Key';
+    const report = describeError(new ApiError({ status: 401, error: 'Unauthorized', details }), {
+      env: { DART_CLOUD_TOKEN: 'dck_key_0123' },
+    });
+    expect(report.message).toContain('a signed API key, which cannot be used as a bearer token');
+    expect(report.message).not.toContain('dart_cloud login');
   });
 
   test('a failed build carries the build log', () => {

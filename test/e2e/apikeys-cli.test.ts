@@ -74,11 +74,13 @@ describe('dart_cloud apikey', () => {
     const refused = await world.run(['invoke', 'fn'], { env: { DART_CLOUD_TOKEN: key } });
     expect(refused.code).toBe(3);
     expect(refused.stderr).toContain('API key revoked');
+    expect(refused.stderr).toContain('check it against `dart_cloud apikey list`');
+    expect(refused.stderr).not.toContain('dart_cloud login');
     const listed = await world.run(['apikey', 'list']);
     expect(listed.stdout).toMatch(new RegExp(`${keyId}\\s+ci\\s+invoke\\s+no\\s+revoked`));
   });
 
-  test('create --signed makes a signed invoke key, shown whole with --format json', async () => {
+  test('create --signed makes a signed invoke key, shown whole with --format json, that DART_CLOUD_TOKEN cannot carry', async () => {
     const result = await world.run(['apikey', 'create', '--signed', '--format', 'json']);
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout)).toMatchObject({
@@ -86,6 +88,12 @@ describe('dart_cloud apikey', () => {
       scope: 'invoke',
       key: expect.stringMatching(/^dck_key_/),
     });
+
+    const asToken = { DART_CLOUD_TOKEN: JSON.parse(result.stdout).key as string };
+    const refused = await world.run(['invoke', 'fn'], { env: asToken });
+    expect(refused.code).toBe(3);
+    expect(refused.stderr).toContain('signed API key, which cannot be used as a bearer token');
+    expect(refused.stderr).not.toContain('dart_cloud login');
   });
 
   test('bad options exit 2 with what was expected, and an unknown key id exits 4', async () => {
