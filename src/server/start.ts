@@ -105,9 +105,8 @@ async function startLocked(config: ServerConfig, lock: DataDirLock): Promise<Run
   const port = app.server?.port ?? config.port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `http://${host}:${port}`;
-  httpLog.info(
-    `Listening on ${url} (data in ${config.dataDir}${config.allowSignup ? ', sign-up open' : ''})`,
-  );
+  // The URL itself is the CLI's one stdout line (`dart_cloud listening on <url>`), not logged twice.
+  httpLog.info(`Data in ${config.dataDir}${config.allowSignup ? ', sign-up open' : ''}`);
 
   let stopped: Promise<void> | null = null;
   return {

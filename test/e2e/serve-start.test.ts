@@ -37,6 +37,14 @@ async function serve(args: string[]): Promise<{ code: number; stderr: string }> 
 }
 
 describe('dart_cloud serve', () => {
+  test('the start-up names its URL once, in the one dart_cloud listening on line', () => {
+    const lines = server.output().split('\n');
+    expect(lines.filter((line) => line.includes(server.url))).toEqual([
+      `dart_cloud listening on ${server.url}`,
+    ]);
+    expect(server.output()).not.toMatch(/Listening on/);
+  });
+
   test('the start-up log names the stand-in toolchain as a stand-in', () => {
     if (process.env.DART_CLOUD_TEST_REAL_DART) return;
     expect(server.output()).toContain(
