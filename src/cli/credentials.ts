@@ -45,10 +45,7 @@ export function resolveCredentialsPath(
  * Reads the credentials file; a missing file means no sign-ins. A file that is not JSON throws,
  * unless `replaceCorrupt` (login and register, which overwrite it): then it reads as empty.
  */
-export function readCredentials(options: {
-  path: string;
-  replaceCorrupt?: boolean;
-}): Credentials {
+export function readCredentials(options: { path: string; replaceCorrupt?: boolean }): Credentials {
   if (!existsSync(options.path)) return { defaultServer: null, servers: {} };
   let parsed: unknown;
   try {

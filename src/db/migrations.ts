@@ -15,5 +15,6 @@ export const migrationSql: Readonly<Record<string, string>> = {
 };
 
 /** The journal drizzle-kit keeps: one entry per migration, in order. */
-export const migrationJournal: { entries: { idx: number; when: number; tag: string; breakpoints: boolean }[] } =
-  journal;
+export const migrationJournal: {
+  entries: { idx: number; when: number; tag: string; breakpoints: boolean }[];
+} = journal;

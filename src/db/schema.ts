@@ -2,7 +2,14 @@
  * The database schema (SQLite via bun:sqlite). Migrations in `src/db/migrations/` are generated
  * from this file with `bun run db:generate` and applied by the binary at start-up.
  */
-import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import {
+  index,
+  integer,
+  primaryKey,
+  sqliteTable,
+  text,
+  uniqueIndex,
+} from 'drizzle-orm/sqlite-core';
 
 /** Accounts. Passwords are argon2id hashes from `Bun.password`. */
 export const users = sqliteTable('users', {

@@ -152,10 +152,7 @@ export function measureEnvEntry(key: string, valueBytes: number): number {
 }
 
 /** Checks that a function's whole env (names and values) fits in 1 MiB; answers it. */
-export function checkEnvTotal(
-  env: Record<string, string>,
-  otherBytes = 0,
-): Record<string, string> {
+export function checkEnvTotal(env: Record<string, string>, otherBytes = 0): Record<string, string> {
   let total = otherBytes;
   for (const [key, value] of Object.entries(env)) {
     total += measureEnvEntry(key, Buffer.byteLength(value));

@@ -19,8 +19,7 @@ export interface TokenClaims {
 
 /** The outcome of checking a token: its claims, or why it was refused. */
 export type TokenCheck =
-  | { ok: true; claims: TokenClaims }
-  | { ok: false; reason: 'invalid' | 'expired' };
+  { ok: true; claims: TokenClaims } | { ok: false; reason: 'invalid' | 'expired' };
 
 const HEADER = encodeJson({ alg: 'HS256', typ: 'JWT' });
 const SEGMENT = /^[A-Za-z0-9_-]+$/;

@@ -4,13 +4,7 @@ import { join } from 'node:path';
 import { extractArchive } from '../../src/archive/extract.ts';
 import { packDirectory } from '../../src/archive/pack.ts';
 import { ValidationError } from '../../src/core/errors.ts';
-import {
-  createSandbox,
-  expectFailure,
-  listArchive,
-  listTree,
-  type Sandbox,
-} from './helpers.ts';
+import { createSandbox, expectFailure, listArchive, listTree, type Sandbox } from './helpers.ts';
 
 let sandbox: Sandbox;
 let pkg: string;

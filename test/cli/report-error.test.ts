@@ -40,7 +40,11 @@ describe('describeError', () => {
 
   test('a rejected API key in DART_CLOUD_TOKEN says to check or create the key, not to log in', () => {
     const report = describeError(
-      new ApiError({ status: 401, error: 'Unauthorized', details: 'API key revoked at 2026-01-01' }),
+      new ApiError({
+        status: 401,
+        error: 'Unauthorized',
+        details: 'API key revoked at 2026-01-01',
+      }),
       { env: { DART_CLOUD_TOKEN: 'dck_key_0123' } },
     );
     expect(report.exitCode).toBe(ExitCode.unauthorized);

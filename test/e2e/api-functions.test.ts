@@ -94,7 +94,11 @@ describe('API functions on the compiled server', () => {
 
   test('a function url ignores X-Forwarded-Host and -Proto when the server does not trust a proxy', async () => {
     const forged = { 'x-forwarded-host': 'evil.example', 'x-forwarded-proto': 'https' };
-    const details = await callApi(server.url, { path: '/api/functions/hello', token, headers: forged });
+    const details = await callApi(server.url, {
+      path: '/api/functions/hello',
+      token,
+      headers: forged,
+    });
     expect(details.body.url).toBe(`${server.url}/functions/${details.body.id}`);
   });
 

@@ -103,7 +103,7 @@ describe('dart_cloud apikey', () => {
 
     const expires = await world.run(['apikey', 'create', '--expires', 'soon']);
     expect(expires.code).toBe(2);
-    expect(expires.stderr).toContain("Expected --expires to be a duration such as 30s or 2m");
+    expect(expires.stderr).toContain('Expected --expires to be a duration such as 30s or 2m');
 
     const unknown = await world.run(['apikey', 'revoke', `key_${'0'.repeat(24)}`]);
     expect(unknown.code).toBe(4);

@@ -91,7 +91,9 @@ describe('failures', () => {
   });
 
   test('login reads the password from DART_CLOUD_PASSWORD, and whoami names the account', async () => {
-    const login = await world.run(['login', '--email', EMAIL], { env: { DART_CLOUD_PASSWORD: PASSWORD } });
+    const login = await world.run(['login', '--email', EMAIL], {
+      env: { DART_CLOUD_PASSWORD: PASSWORD },
+    });
     expect(login.code).toBe(0);
     const whoami = await world.run(['whoami']);
     expect(whoami.stdout).toBe(`${EMAIL} on ${world.url}\n`);

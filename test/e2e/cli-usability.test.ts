@@ -139,7 +139,7 @@ describe('deploy', () => {
     expect(JSON.parse(status.stdout)).toMatchObject({ memory: 512, timeout: 30 });
   }, 60_000);
 
-  test('a name of a function id\'s shape is refused', async () => {
+  test("a name of a function id's shape is refused", async () => {
     const result = await world.run(
       ['deploy', TEST_FUNCTION, '--name', 'fn_0123456789abcdef01234567'],
       { timeoutMs: 120_000 },
@@ -165,7 +165,7 @@ describe('list and invoke', () => {
     expect(result.stdout).toContain(`(${total - 3} more; pass --offset 3 to see them)`);
   }, 90_000);
 
-  test('invoke in text mode shows the function\'s HTTP status code', async () => {
+  test("invoke in text mode shows the function's HTTP status code", async () => {
     const data = JSON.stringify({ action: 'respond', status: 404, headers: {}, body: 'gone' });
     const result = await world.run(['invoke', 'plain', '--data', data]);
 
@@ -225,22 +225,30 @@ describe('signing in', () => {
     );
   });
 
-  test.skipIf(!HAS_SCRIPT)('login refuses an empty password before asking the server', async () => {
-    const { code, output } = await runOnTerminal({
-      args: ['login', '--email', EMAIL],
-      answers: [[/Password:/, '']],
-    });
-    expect(code).toBe(2);
-    expect(output).toContain('Expected a password, got an empty one');
-  }, 20_000);
+  test.skipIf(!HAS_SCRIPT)(
+    'login refuses an empty password before asking the server',
+    async () => {
+      const { code, output } = await runOnTerminal({
+        args: ['login', '--email', EMAIL],
+        answers: [[/Password:/, '']],
+      });
+      expect(code).toBe(2);
+      expect(output).toContain('Expected a password, got an empty one');
+    },
+    20_000,
+  );
 
-  test.skipIf(!HAS_SCRIPT)('register checks the password length before asking again', async () => {
-    const { code, output } = await runOnTerminal({
-      args: ['register', '--email', 'short@example.com'],
-      answers: [[/Password:/, 'short']],
-    });
-    expect(code).toBe(2);
-    expect(output).toContain('Expected password to have 8 to 256 characters, got 5');
-    expect(output).not.toContain('Password again:');
-  }, 20_000);
+  test.skipIf(!HAS_SCRIPT)(
+    'register checks the password length before asking again',
+    async () => {
+      const { code, output } = await runOnTerminal({
+        args: ['register', '--email', 'short@example.com'],
+        answers: [[/Password:/, 'short']],
+      });
+      expect(code).toBe(2);
+      expect(output).toContain('Expected password to have 8 to 256 characters, got 5');
+      expect(output).not.toContain('Password again:');
+    },
+    20_000,
+  );
 });

@@ -317,11 +317,14 @@ describe('running and observing', () => {
     expect(table.stdout.split('\n')[0]).toMatch(/^ID\s+STATUS\s+STARTED\s+MS\s+EXIT\s+ERROR/);
     expect(table.stdout.trim().split('\n')).toHaveLength(4);
 
-    const page = json<{ executions: { status: string; exit_code: number | null }[]; total: number }>(
-      (await world.run(['executions', 'tester', '--format', 'json', '--limit', '100'])).stdout,
-    );
+    const page = json<{
+      executions: { status: string; exit_code: number | null }[];
+      total: number;
+    }>((await world.run(['executions', 'tester', '--format', 'json', '--limit', '100'])).stdout);
     expect(page.total).toBeGreaterThanOrEqual(5);
-    expect(page.executions).toContainEqual(expect.objectContaining({ status: 'crashed', exit_code: 3 }));
+    expect(page.executions).toContainEqual(
+      expect.objectContaining({ status: 'crashed', exit_code: 3 }),
+    );
   });
 });
 

@@ -74,14 +74,17 @@ describe('dart_cloud doctor', () => {
     if (canDropRoot) expect(value('run-as user')).toBe('nobody');
   });
 
-  test.skipIf(!isRoot)('doctor --run-as names a user that does not exist as not enforced', async () => {
-    const pairs = parsePairs((await runDoctor(['--run-as', 'no-such-user-here'])).stdout);
-    expect(pairs).toContainEqual(['run-as user', 'none (functions run as the server user)']);
-    expect(pairs).toContainEqual([
-      'not enforced',
-      "The run-as user 'no-such-user-here' does not exist: functions run as root.",
-    ]);
-  });
+  test.skipIf(!isRoot)(
+    'doctor --run-as names a user that does not exist as not enforced',
+    async () => {
+      const pairs = parsePairs((await runDoctor(['--run-as', 'no-such-user-here'])).stdout);
+      expect(pairs).toContainEqual(['run-as user', 'none (functions run as the server user)']);
+      expect(pairs).toContainEqual([
+        'not enforced',
+        "The run-as user 'no-such-user-here' does not exist: functions run as root.",
+      ]);
+    },
+  );
 });
 
 describe('what the server enforces', () => {

@@ -25,7 +25,7 @@ interface StoredLine {
 /** Every stored log line of one execution, oldest first, paged with the cursor. */
 async function allLogs(executionId: string): Promise<StoredLine[]> {
   const lines: StoredLine[] = [];
-  for (let cursor = 0; ; ) {
+  for (let cursor = 0; ;) {
     const page = await callApi(world.server.url, {
       path: `/api/functions/fn/logs?execution_id=${executionId}&limit=1000&after=${cursor}`,
       token: world.token,

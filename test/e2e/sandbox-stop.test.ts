@@ -27,10 +27,7 @@ async function startLongExecutions(world: SandboxWorld) {
     world.invoke('fn', { action: 'sleep', ms: 20_000 }),
     world.invoke('script', { action: 'spawn', ms: 20_000 }),
   ];
-  const ids = [
-    ...(await world.waitForRunning('fn')),
-    ...(await world.waitForRunning('script')),
-  ];
+  const ids = [...(await world.waitForRunning('fn')), ...(await world.waitForRunning('script'))];
   // The spawn child is up once the script's execution has three processes or more.
   const [, scriptId = ''] = ids;
   expect(await eventually(() => processesOf(scriptId).length >= 3)).toBe(true);

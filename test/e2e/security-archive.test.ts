@@ -58,8 +58,7 @@ function hostileArchives(): Array<{
     },
     {
       what: 'a hard link',
-      archive: () =>
-        entries({ header: { name: 'passwd', type: 'link', linkname: '/etc/passwd' } }),
+      archive: () => entries({ header: { name: 'passwd', type: 'link', linkname: '/etc/passwd' } }),
       reason: /"passwd" is a hard link to "\/etc\/passwd"; links are not allowed/,
     },
     {

@@ -41,7 +41,7 @@ describe('input validation', () => {
     expect(() => parseFunctionName('')).toThrow('Missing required field: name');
   });
 
-  test('a function name of a function id\'s shape is refused', () => {
+  test("a function name of a function id's shape is refused", () => {
     for (const idLike of ['fn_3f9c2a1b7d4e5f60a1b2c3d4', 'FN_3F9C2A1B7D4E5F60A1B2C3D4']) {
       expect(() => parseFunctionName(idLike)).toThrow('does not look like a function id');
     }

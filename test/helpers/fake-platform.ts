@@ -19,7 +19,11 @@ const LIMITS = { memory: false, pids: false, user: null, network: 'host', cgroup
 export function createFakeToolchain(): Toolchain {
   return {
     async resolveSdk() {
-      return { executable: '/fake/dart', version: '3.10.0', versionLine: 'Dart SDK version: 3.10.0' };
+      return {
+        executable: '/fake/dart',
+        version: '3.10.0',
+        versionLine: 'Dart SDK version: 3.10.0',
+      };
     },
     async extract({ archive, destDir }) {
       const text = new TextDecoder().decode(archive);

@@ -27,8 +27,7 @@ export function createRandom(seed: number): Random {
   const int = (min: number, max: number): number => min + Math.floor(next() * (max - min + 1));
   const pick = <T>(values: readonly T[]): T => values[int(0, values.length - 1)] as T;
   const chars = [...ALPHABET];
-  const text = (length: number): string =>
-    Array.from({ length }, () => pick(chars)).join('');
+  const text = (length: number): string => Array.from({ length }, () => pick(chars)).join('');
 
   const json = (depth: number): unknown => {
     const kind = int(0, depth > 0 ? 6 : 3);

@@ -5,7 +5,9 @@ import { createTestRuntime, handlerRun, json, scriptRun, type TestRuntime } from
 // The system one: a shim under /root (pyenv) is out of the run-as user's reach.
 const PYTHON = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : null;
 if (PYTHON === null)
-  console.log('skipped: the killed-by-a-signal test (needs /usr/bin/python3 to cause a real fault)');
+  console.log(
+    'skipped: the killed-by-a-signal test (needs /usr/bin/python3 to cause a real fault)',
+  );
 
 let t: TestRuntime;
 beforeAll(async () => {

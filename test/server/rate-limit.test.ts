@@ -86,7 +86,10 @@ describe('rate limits in the app', () => {
   });
 
   test('an account is counted on its own, apart from its address and other accounts', async () => {
-    const t = await createTestApp({ allowSignup: true, rateLimits: { perMinute: 4, perHour: 100 } });
+    const t = await createTestApp({
+      allowSignup: true,
+      rateLimits: { perMinute: 4, perHour: 100 },
+    });
     try {
       const a = await t.register('a@example.com');
       const b = await t.register('b@example.com');

@@ -97,7 +97,15 @@ describe('names', () => {
   });
 
   test('reserved and malformed env names answer 400 at deploy and at env set', async () => {
-    const reserved = ['PATH', 'HOME', 'TMPDIR', 'LANG', 'FUNCTION_INPUT', 'DART_CLOUD_X', '__proto__'];
+    const reserved = [
+      'PATH',
+      'HOME',
+      'TMPDIR',
+      'LANG',
+      'FUNCTION_INPUT',
+      'DART_CLOUD_X',
+      '__proto__',
+    ];
     for (const key of reserved) {
       const deploy = await t.deploy(token, { name: 'fn', env: JSON.stringify({ [key]: 'v' }) });
       await expect400(deploy, 'reserved by the platform');

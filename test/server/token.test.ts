@@ -89,9 +89,7 @@ describe('session tokens', () => {
       expect(verify(forge({ header, payload }))).toEqual({ ok: false, reason: 'invalid' });
     }
     expect(verify(forge({ header: { ...header, typ: 'JWE' }, payload: claims })).ok).toBe(false);
-    expect(verify(forge({ header: { ...header, crit: ['b64'] }, payload: claims })).ok).toBe(
-      false,
-    );
+    expect(verify(forge({ header: { ...header, crit: ['b64'] }, payload: claims })).ok).toBe(false);
   });
 
   test('malformed tokens are invalid without throwing', () => {

@@ -8,7 +8,8 @@ import { createSessionClient, serverArg } from '../session.ts';
 const deleteAccountCommand = defineCommand({
   meta: {
     name: 'delete',
-    description: 'Delete your account with its functions and API keys (asks first; --yes for scripts)',
+    description:
+      'Delete your account with its functions and API keys (asks first; --yes for scripts)',
   },
   args: {
     password: {

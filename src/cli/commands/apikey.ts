@@ -37,7 +37,9 @@ export function renderCreatedNote(created: CreatedApiKey): string {
         'docs/rest-api.md. It is refused as a bearer token.',
     );
   } else {
-    lines.push('Use it as a bearer token, e.g. DART_CLOUD_TOKEN=<key> dart_cloud invoke <function>');
+    lines.push(
+      'Use it as a bearer token, e.g. DART_CLOUD_TOKEN=<key> dart_cloud invoke <function>',
+    );
   }
   return lines.join('\n');
 }

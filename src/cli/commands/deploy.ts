@@ -89,7 +89,8 @@ export const deployCommand = defineCommand({
     },
     memory: {
       type: 'string',
-      description: 'Memory limit: 512, 512MB, 1GB (new functions: 512 MB; a redeploy keeps its own)',
+      description:
+        'Memory limit: 512, 512MB, 1GB (new functions: 512 MB; a redeploy keeps its own)',
     },
     timeout: {
       type: 'string',
