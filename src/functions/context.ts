@@ -5,23 +5,10 @@
 import type { ConsolaInstance } from 'consola';
 import type { Db } from '../db/client.ts';
 import type { EnvCipher } from './env-cipher.ts';
-import type { Contract, ExecutionOutcome, FunctionRequest } from '../runtime/types.ts';
-
-/** A resolved Dart SDK. */
-export interface DartSdk {
-  executable: string;
-  version: string;
-  /** The whole `dart --version` line, shown at start-up and by `doctor`. */
-  versionLine: string;
-}
-
-/** The result of building one deployment's sources. */
-export interface BuildResult {
-  contract: Contract;
-  /** The compiled program, inside the build directory. */
-  executable: string;
-  log: string;
-}
+import type { BuildResult } from '../runtime/build.ts';
+import type { DartSdk } from '../runtime/dart-sdk.ts';
+import type { ExecuteOptions } from '../runtime/executor.ts';
+import type { ExecutionOutcome } from '../runtime/types.ts';
 
 /** Archive extraction, SDK lookup and builds (src/archive and src/runtime). */
 export interface Toolchain {
@@ -36,20 +23,6 @@ export interface Toolchain {
     outputFile: string;
     timeoutMs?: number;
   }): Promise<BuildResult>;
-}
-
-/** What one execution needs from the caller. */
-export interface ExecuteOptions {
-  executionId: string;
-  functionId: string;
-  functionName: string;
-  executable: string;
-  contract: Contract;
-  request: FunctionRequest;
-  env: Record<string, string>;
-  memoryMb: number;
-  timeoutMs: number;
-  network: boolean;
 }
 
 /** The sandboxed executor (src/runtime/executor.ts). */

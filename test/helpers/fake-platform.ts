@@ -10,7 +10,8 @@ import {
   BuildFailedError,
   TooManyRequestsError,
 } from '../../src/core/errors.ts';
-import type { ExecuteOptions, RuntimePort, Toolchain } from '../../src/functions/context.ts';
+import type { RuntimePort, Toolchain } from '../../src/functions/context.ts';
+import type { ExecuteOptions } from '../../src/runtime/executor.ts';
 import type { ExecutionOutcome } from '../../src/runtime/types.ts';
 
 const LIMITS = { memory: false, pids: false, user: null, network: 'host', cgroup: null } as const;
