@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import {
   callApi,
-  deployArchive,
-  packFixture,
+  deployFixture,
   registerAccount,
   startCompiledServer,
   type CompiledServer,
@@ -14,19 +13,8 @@ let token: string;
 beforeAll(async () => {
   server = await startCompiledServer({ args: ['--max-concurrency', '2'] });
   token = await registerAccount(server.url);
-  const archive = await packFixture('test_function');
-  for (const [name, fields] of [
-    ['fn', { timeout: '2', memory: '128' }],
-    ['script', {}],
-  ] as const) {
-    const response = await deployArchive(server.url, token, {
-      name,
-      archive: name === 'script' ? await packFixture('test_script') : archive,
-      fields,
-    });
-    if (response.status !== 201)
-      throw new Error(`deploy answered ${response.status}: ${await response.text()}`);
-  }
+  await deployFixture(server.url, token, { name: 'fn', fields: { timeout: '2', memory: '128' } });
+  await deployFixture(server.url, token, { name: 'script', fixture: 'test_script' });
 });
 afterAll(() => server.stop());
 

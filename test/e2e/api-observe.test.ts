@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import {
   callApi,
-  deployArchive,
-  packFixture,
+  deployFixture,
   registerAccount,
   startCompiledServer,
   type CompiledServer,
@@ -14,13 +13,10 @@ let token: string;
 beforeAll(async () => {
   server = await startCompiledServer();
   token = await registerAccount(server.url);
-  const response = await deployArchive(server.url, token, {
+  await deployFixture(server.url, token, {
     name: 'fn',
-    archive: await packFixture('test_function'),
     fields: { env: '{"GREETING":"hello","MODE":"test"}' },
   });
-  if (response.status !== 201)
-    throw new Error(`deploy answered ${response.status}: ${await response.text()}`);
 });
 afterAll(() => server.stop());
 

@@ -2,8 +2,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import {
   callApi,
-  deployArchive,
-  packFixture,
+  deployFixture,
   registerAccount,
   startCompiledServer,
   type CompiledServer,
@@ -15,12 +14,7 @@ let token: string;
 beforeAll(async () => {
   server = await startCompiledServer();
   token = await registerAccount(server.url);
-  const response = await deployArchive(server.url, token, {
-    name: 'fn',
-    archive: await packFixture('test_function'),
-  });
-  if (response.status !== 201)
-    throw new Error(`deploy answered ${response.status}: ${await response.text()}`);
+  await deployFixture(server.url, token, { name: 'fn' });
 }, 30_000);
 afterAll(() => server.stop());
 

@@ -5,8 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   callApi,
-  deployArchive,
-  packFixture,
+  deployFixture,
   registerAccount,
   startCompiledServer,
   type CompiledServer,
@@ -21,11 +20,7 @@ let fullKey: string;
 beforeAll(async () => {
   server = await startCompiledServer();
   token = await registerAccount(server.url);
-  const deployed = await deployArchive(server.url, token, {
-    name: 'fn',
-    archive: await packFixture('test_function'),
-  });
-  if (deployed.status !== 201) throw new Error(`deploy answered ${deployed.status}`);
+  await deployFixture(server.url, token, { name: 'fn' });
 
   const created = await callApi(server.url, {
     method: 'POST',

@@ -11,8 +11,7 @@ import { cgroupBase, runtimeCgroupName } from '../../src/runtime/sandbox/cgroup.
 import { detectCgroups } from '../../src/runtime/sandbox/host.ts';
 import {
   callApi,
-  deployArchive,
-  packFixture,
+  deployFixture,
   registerAccount,
   startCompiledServer,
   type CompiledServer,
@@ -70,14 +69,11 @@ export async function startSandboxWorld(options: {
   });
   const token = await registerAccount(server.url);
   for (const [name, spec] of Object.entries(options.functions)) {
-    const response = await deployArchive(server.url, token, {
-      name,
-      archive: await packFixture(spec.fixture ?? 'test_function'),
-      fields: spec.fields ?? {},
-    });
-    if (response.status !== 201) {
+    try {
+      await deployFixture(server.url, token, { name, ...spec });
+    } catch (error) {
       await server.stop();
-      throw new Error(`deploy of ${name} answered ${response.status}: ${await response.text()}`);
+      throw error;
     }
   }
   return connectWorld(server, token);

@@ -147,6 +147,23 @@ export function deployArchive(
   });
 }
 
+/** Packs a fixture and deploys it as a new function; throws unless the server answers 201. */
+export async function deployFixture(
+  url: string,
+  token: string,
+  options: { name: string; fixture?: string; fields?: Record<string, string> },
+): Promise<void> {
+  const response = await deployArchive(url, token, {
+    name: options.name,
+    archive: await packFixture(options.fixture ?? 'test_function'),
+    ...(options.fields === undefined ? {} : { fields: options.fields }),
+  });
+  if (response.status !== 201)
+    throw new Error(
+      `deploy of ${options.name} answered ${response.status}: ${await response.text()}`,
+    );
+}
+
 /** A JSON call with a token; answers the status and the parsed body. */
 export async function callApi(
   url: string,
