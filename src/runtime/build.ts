@@ -1,5 +1,5 @@
 /** Builds a function package: detect its contract, generate the entry point, pub get, compile. */
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { BuildFailedError } from '../core/errors.ts';
@@ -35,6 +35,8 @@ export interface BuildResult {
 
 const DEFAULT_TIMEOUT_MS = 10 * 60_000;
 const KILL_GRACE_MS = 2_000;
+/** How long a stopped build waits for the children of its step to be gone. */
+const GROUP_EXIT_WAIT_MS = 2_000;
 const LOG_HEAD_BYTES = 256 * 1024;
 const LOG_TAIL_BYTES = 64 * 1024;
 const SUMMARY_LINES = 20;
@@ -128,8 +130,12 @@ async function runStep(run: StepRun, args: string[]): Promise<void> {
   }
 
   const exitCode = child.exitCode;
-  if (ended === 'timeout') {
+  if (ended !== null) {
+    // The step's own process has exited; its children may still be taking their signal.
     killGroup(child.pid, 'SIGKILL');
+    await waitForGroupExit(child.pid, GROUP_EXIT_WAIT_MS);
+  }
+  if (ended === 'timeout') {
     fail(`The build timed out after ${run.timeoutMs / 1000} s, during ${step}`);
   }
   if (ended === 'cancelled') fail(`The build was cancelled during ${step}`);
@@ -138,6 +144,27 @@ async function runStep(run: StepRun, args: string[]): Promise<void> {
       exitCode === null ? `killed by ${child.signalCode ?? 'a signal'}` : `exit ${exitCode}`;
     fail(`${step} failed (${how}):\n${summarizeBuildOutput(output.text())}`);
   }
+}
+
+/** Waits (bounded) until no process of the group is left; a zombie member counts as left. */
+async function waitForGroupExit(pid: number, maxMs: number): Promise<void> {
+  const deadline = Date.now() + maxMs;
+  while (Date.now() < deadline && groupHasLiveMember(pid)) await Bun.sleep(10);
+}
+
+function groupHasLiveMember(pgid: number): boolean {
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      // Fields after the parenthesised command: state, ppid, pgrp, ...
+      const [state, , group] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(group) === pgid && state !== 'Z' && state !== 'X') return true;
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return false;
 }
 
 function killGroup(pid: number, signal: NodeJS.Signals): void {
